@@ -1,0 +1,241 @@
+"""Turn a stretch of the DOM into text blocks (paragraphs), in document order.
+
+A block ends wherever a browser would start a new line: a block-level element, or a `<br>`.
+Inline markup (links, bold) stays inside its block. Subtrees that are never article text
+(scripts, figures, asides, share bars, ads...) are skipped, unless they hold an anchor we must
+see (`protected`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from newsagg.extract.text import clean_text
+
+BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "main",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "pre",
+        "center",
+        "hr",
+        "address",
+        "details",
+        "summary",
+        "body",
+        "html",
+    ]
+)
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+BOLD_TAGS = frozenset(["b", "strong"])
+# Never article text, whatever their class says.
+SKIP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "canvas",
+        "form",
+        "button",
+        "select",
+        "input",
+        "textarea",
+        "nav",
+        "footer",
+        "figure",
+        "figcaption",
+        "aside",
+        "ins",
+        "marquee",
+        "label",
+        "video",
+        "audio",
+        "picture",
+        "map",
+        "head",
+        "title",
+        "meta",
+        "link",
+    ]
+)
+MAX_BLOCKS = 2000  # a page is never this long; the bound keeps a broken page cheap
+
+
+@dataclass(slots=True)
+class Block:
+    """One paragraph of visible text."""
+
+    raw: str  # as in the page: no-break space runs kept, for ticker detection
+    text: str  # cleaned
+    tag: str  # the block element it came from
+    link_chars: int = 0
+    bold_chars: int = 0
+    elements: list[etree._Element] = field(default_factory=list)  # inline elements inside
+
+    @property
+    def is_heading(self) -> bool:
+        return self.tag in HEADING_TAGS or (self.bold_chars >= len(self.raw.strip()) > 0)
+
+    @property
+    def is_link_only(self) -> bool:
+        stripped = len(self.raw.strip())
+        return stripped > 0 and self.link_chars >= 0.9 * stripped
+
+
+class _Stop(Exception):
+    """Raised inside the walk to end it at once."""
+
+
+class BlockWalker:
+    """Walks from a start element to the end of the document (or a stop element)."""
+
+    def __init__(
+        self,
+        is_boilerplate: Callable[[etree._Element], bool],
+        protected: Iterable[etree._Element] = (),
+        stop_at: etree._Element | None = None,
+        should_stop: Callable[[Block], bool] | None = None,
+    ) -> None:
+        self.is_boilerplate = is_boilerplate
+        self.protected = set(protected)
+        self.stop_at = stop_at
+        self.should_stop = should_stop
+        self.blocks: list[Block] = []
+        self._parts: list[str] = []
+        self._tag = "div"  # the block element the current text belongs to
+        self._open: list[str] = []  # block elements entered and not yet left
+        self._link_chars = 0
+        self._bold_chars = 0
+        self._elements: list[etree._Element] = []
+        self._in_link = 0
+        self._in_bold = 0
+
+    def walk_from(self, start: etree._Element) -> list[Block]:
+        """Blocks of `start`'s subtree, then of everything after it in document order."""
+        try:
+            self._walk(start)
+            node = start
+            while (parent := node.getparent()) is not None:
+                for sibling in node.itersiblings():
+                    self._walk(sibling)
+                if _tag(parent) in BLOCK_TAGS:
+                    self._break()
+                    self._tag = "div"
+                self._text(parent.tail)
+                node = parent
+            self._break()
+        except _Stop:
+            pass
+        return self.blocks
+
+    def walk_within(self, element: etree._Element) -> list[Block]:
+        """Blocks of `element`'s own subtree only."""
+        tail, element.tail = element.tail, None
+        try:
+            self._walk(element)
+            self._break()
+        except _Stop:
+            pass
+        finally:
+            element.tail = tail
+        return self.blocks
+
+    def _walk(self, element: etree._Element) -> None:
+        if element is self.stop_at:
+            raise _Stop
+        tag = _tag(element)
+        if not tag or (
+            element not in self.protected and (tag in SKIP_TAGS or self.is_boilerplate(element))
+        ):
+            self._text(element.tail)
+            return
+        if tag in ("br", "hr"):
+            self._break()
+            self._text(element.tail)
+            return
+        is_block = tag in BLOCK_TAGS
+        if is_block:
+            self._break()
+            self._open.append(tag)
+            self._tag = tag
+        link, bold = tag == "a", tag in BOLD_TAGS
+        self._in_link += link
+        self._in_bold += bold
+        if not is_block:
+            self._elements.append(element)
+        self._text(element.text)
+        for child in element:
+            self._walk(child)
+        self._in_link -= link
+        self._in_bold -= bold
+        if is_block:
+            self._break()
+            self._open.pop()
+            self._tag = self._open[-1] if self._open else "div"
+        self._text(element.tail)
+
+    def _text(self, text: str | None) -> None:
+        if text:
+            self._parts.append(text)
+            length = len(text.strip())
+            if self._in_link:
+                self._link_chars += length
+            if self._in_bold:
+                self._bold_chars += length
+
+    def _break(self) -> None:
+        raw = "".join(self._parts)
+        if raw.strip():
+            block = Block(
+                raw=raw,
+                text=clean_text(raw),
+                tag=self._tag,
+                link_chars=self._link_chars,
+                bold_chars=self._bold_chars,
+                elements=self._elements,
+            )
+            if block.text:
+                self.blocks.append(block)
+                if len(self.blocks) >= MAX_BLOCKS or (self.should_stop and self.should_stop(block)):
+                    raise _Stop
+        self._parts = []
+        self._link_chars = self._bold_chars = 0
+        self._elements = []
+
+
+def _tag(element: etree._Element) -> str:
+    """Lower-case tag name; "" for comments and processing instructions."""
+    tag = element.tag
+    return tag.lower() if isinstance(tag, str) else ""

@@ -1,0 +1,100 @@
+"""The "published in {outlet} on {date}" line: the only place an article's date is taken from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from newsagg.extract.text import clean_text
+from newsagg.sites.profiles import LanguageProfile, SiteProfile
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedLine:
+    """What the line says, before the date is parsed."""
+
+    raw: str  # the matched line, cleaned: "Publié dans L'opinion le 19 - 01 - 2022"
+    outlet: str
+    date_raw: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedAnchor:
+    """A published line found in a page, with the element that holds it."""
+
+    line: PublishedLine
+    element: etree._Element
+
+
+def parse_published_line(text: str, languages: tuple[LanguageProfile, ...]) -> PublishedLine | None:
+    """`Publié dans L'opinion le 19 - 01 - 2022` -> outlet and date text, in any language."""
+    cleaned = clean_text(text)
+    for lang in languages:
+        for pattern in lang.published:
+            match = pattern.search(cleaned)
+            if match:
+                return PublishedLine(
+                    raw=match.group(0),
+                    outlet=match.group("outlet").strip(" :-\"'«»"),
+                    date_raw=match.group("date"),
+                    language=lang.code,
+                )
+    return None
+
+
+def find_published_line(
+    root: etree._Element,
+    profile: SiteProfile,
+    is_boilerplate: Callable[[etree._Element], bool],
+) -> PublishedAnchor | None:
+    """The first published line in document order that is not inside boilerplate (a related
+    list repeats other articles' lines). libxml2 finds the candidate text nodes; Python only
+    looks at those, climbing a few levels when the line is split across elements."""
+    for text_node in _keyword_text_nodes(root, profile):
+        element = text_node.getparent()
+        if element is None:
+            continue
+        if text_node.is_tail:
+            element = element.getparent()
+        for candidate in _ancestors(element, levels=4):
+            line = parse_published_line("".join(candidate.itertext()), profile.language_profiles)
+            if line is not None:
+                if not _inside_boilerplate(candidate, is_boilerplate):
+                    return PublishedAnchor(line=line, element=candidate)
+                break
+    return None
+
+
+def _keyword_text_nodes(root: etree._Element, profile: SiteProfile) -> list[etree._Element]:
+    tests = " or ".join(
+        f"contains(translate(., '\u00a0', ' '), {_xpath_literal(keyword)})"
+        for lang in profile.language_profiles
+        for keyword in lang.published_keywords
+    )
+    return root.xpath(f"//body//text()[{tests}]") or root.xpath(f"//text()[{tests}]")
+
+
+def _ancestors(element: etree._Element, levels: int) -> list[etree._Element]:
+    chain = []
+    while element is not None and len(chain) < levels:
+        chain.append(element)
+        element = element.getparent()
+    return chain
+
+
+def _inside_boilerplate(
+    element: etree._Element, is_boilerplate: Callable[[etree._Element], bool]
+) -> bool:
+    return any(is_boilerplate(node) for node in element.iterancestors())
+
+
+def _xpath_literal(text: str) -> str:
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    parts = text.split("'")
+    return "concat(" + ', "\'", '.join(f"'{part}'" for part in parts) + ")"

@@ -1,0 +1,26 @@
+"""The output record. Field names are a public contract: they stay once shipped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class Article:
+    """One article as it goes to the dataset (documented field by field in README)."""
+
+    id: str  # "{site}:{source_slug}:{numeric_id}", stable across runs
+    url: str  # final canonical URL, after redirects
+    site: str  # profile name: "maghress"
+    source: str | None  # outlet as written on the published line: "L'opinion"
+    source_slug: str  # outlet slug from the URL: "lopinion"
+    source_url: str | None  # absolute href of the read-at-source link
+    title: str | None
+    published: str | None  # ISO 8601 day "2022-01-19", from the published line only
+    published_raw: str | None  # the published line itself, cleaned
+    language: str  # ISO 639-1 from the URL's language prefix
+    body: str | None  # paragraphs joined by one blank line
+    scraped_at: str  # UTC ISO 8601, second precision
+    content_hash: str | None = None  # sha256 of the normalized body; set by CleanPipeline
+    duplicate_of: str | None = None  # URL of the first copy; set by the dedupe pipelines
+    updated: bool = False  # re-emitted because its body changed since an earlier run

@@ -1,0 +1,64 @@
+"""Keep articles that lack a required field, or break the schema, out of the dataset."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from importlib import resources
+from typing import Any, Self
+
+from jsonschema import Draft202012Validator
+from scrapy.crawler import Crawler
+
+from newsagg.errors import ArticleDropped
+from newsagg.items import Article
+
+
+def load_article_schema() -> dict[str, Any]:
+    text = resources.files("newsagg.schema").joinpath("article.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+class ValidatePipeline:
+    """Drop (with a reason the rejects log counts) articles missing a required field, then
+    those the JSON Schema refuses."""
+
+    def __init__(self, required: tuple[str, ...], validator: Draft202012Validator | None) -> None:
+        self.required = required
+        self.validator = validator
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        required = tuple(crawler.settings.getlist("NEWSAGG_REQUIRED_FIELDS"))
+        unknown = set(required) - set(Article.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"NEWSAGG_REQUIRED_FIELDS: not Article fields: {sorted(unknown)}")
+        validator = None
+        if crawler.settings.getbool("NEWSAGG_VALIDATE_SCHEMA"):
+            validator = Draft202012Validator(load_article_schema())
+        return cls(required, validator)
+
+    def process_item(self, item: Article) -> Article:
+        for name in self.required:
+            if not getattr(item, name):
+                raise ArticleDropped(f"missing_{name}", item.url, found=_found(item))
+        if self.validator is not None:
+            error = next(iter(self.validator.iter_errors(asdict(item))), None)
+            if error is not None:
+                where = "/".join(str(part) for part in error.absolute_path) or "(item)"
+                raise ArticleDropped(
+                    "invalid_schema", item.url, found={"field": where, "error": error.message}
+                )
+        return item
+
+
+def _found(item: Article) -> dict[str, Any]:
+    """What the page did give, so a reject can be understood without re-fetching it."""
+    return {
+        "title": item.title,
+        "source": item.source,
+        "published_raw": item.published_raw,
+        "published": item.published,
+        "body_chars": len(item.body or ""),
+        "body_start": (item.body or "")[:120],
+    }

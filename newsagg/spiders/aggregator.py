@@ -1,0 +1,277 @@
+"""The one spider: a site profile in, listing pages -> article pages -> `Article` out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from newsagg.extract.article import Extraction, extract_article
+from newsagg.extract.text import clean_text, fold_for_match
+from newsagg.extract.url import (
+    ArticleRef,
+    absolute_url,
+    canonical_url,
+    is_never_follow,
+    parse_article_url,
+)
+from newsagg.items import Article
+from newsagg.signals import page_rejected
+from newsagg.spiders.arguments import CrawlArguments, parse_arguments
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_PRIORITY = 10  # finish a listing page's articles before the next listing page
+
+
+@dataclass(slots=True)
+class Listing:
+    """One listing followed page after page (a language front page, or one outlet's page)."""
+
+    start_url: str
+    outstanding: int = 0  # article requests of the current page not yet answered
+    next_url: str | None = None  # held back until they are, when `since` may stop the listing
+    next_page: int = 0
+    stopped: bool = False
+
+
+class AggregatorSpider(scrapy.Spider):
+    name = "aggregator"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        default_max_pages = kwargs.pop("_default_max_pages", 0)
+        self.arguments: CrawlArguments = parse_arguments(
+            kwargs, default_max_pages=default_max_pages
+        )
+        super().__init__(*args)
+        self.profile = self.arguments.profile
+        self.site = self.profile.name
+        self.requested: set[str] = set()  # canonical article URLs asked for in this run
+        self.hosts: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        kwargs.setdefault("replay", crawler.settings.get("NEWSAGG_REPLAY") or None)
+        kwargs["_default_max_pages"] = crawler.settings.getint("NEWSAGG_MAX_PAGES")
+        if kwargs["replay"] is None:
+            del kwargs["replay"]
+        return super().from_crawler(crawler, *args, **kwargs)
+
+    # --- listing pages -------------------------------------------------------------------------
+
+    def listing_urls(self) -> list[str]:
+        args, profile = self.arguments, self.profile
+        if args.start_urls:
+            return list(args.start_urls)
+        languages = [profile.language(code) for code in args.languages]
+        if args.sources:
+            return [
+                profile.base_url
+                + profile.source_listing_path.format(prefix=lang.prefix, source=source)
+                for lang in languages
+                for source in args.sources
+            ]
+        return [profile.base_url + lang.listing_path for lang in languages]
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.listing_urls():
+            url = canonical_url(url)
+            self.hosts.add(urlsplit(url).netloc.lower())
+            yield self.listing_request(url, Listing(start_url=url), page=1)
+
+    def listing_request(self, url: str, listing: Listing, page: int) -> Request:
+        return Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.request_failed,
+            meta={"listing": listing, "page": page},
+        )
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        listing: Listing = response.meta["listing"]
+        page: int = response.meta["page"]
+        self.crawler.stats.inc_value("newsagg/listing_pages")
+        if not isinstance(response, TextResponse):
+            self.reject(response.url, "not_html", "listing page is not HTML", {"page": page})
+            return
+        refs = self.article_links(response)
+        new = [ref for ref in refs if ref.url not in self.requested]
+        self.crawler.stats.inc_value("newsagg/article_links", len(refs))
+        logger.debug(
+            "%s: listing page %d: %d article links, %d new", response.url, page, len(refs), len(new)
+        )
+        for ref in new:
+            self.requested.add(ref.url)
+            listing.outstanding += 1
+            yield Request(
+                ref.url,
+                callback=self.parse_article,
+                errback=self.request_failed,
+                priority=ARTICLE_PRIORITY,
+                meta={"listing": listing, "ref": ref},
+            )
+        next_url = self.next_page_url(response)
+        if next_url is None:
+            return
+        if self.arguments.max_pages and page >= self.arguments.max_pages:
+            self.crawler.stats.inc_value("newsagg/listings/max_pages_reached")
+            return
+        if self.arguments.since is None or listing.outstanding == 0:
+            yield self.listing_request(next_url, listing, page + 1)
+        else:
+            # Whether to go on depends on the dates of this page's articles.
+            listing.next_url, listing.next_page = next_url, page + 1
+
+    def article_links(self, response: TextResponse) -> list[ArticleRef]:
+        """Links of this page that match the article pattern, on the crawl's hosts, in the
+        chosen languages and outlets; each once, canonical."""
+        found: dict[str, ArticleRef] = {}
+        for href in response.xpath("//a/@href").getall():
+            url = absolute_url(response.url, href)
+            if url is None or urlsplit(url).netloc.lower() not in self.hosts:
+                continue
+            if is_never_follow(url, self.profile):
+                continue
+            ref = parse_article_url(canonical_url(url), self.profile)
+            if ref is None or ref.url in found:
+                continue
+            if ref.language not in self.arguments.languages:
+                continue
+            if self.arguments.sources and ref.source_slug not in self.arguments.sources:
+                continue
+            found[ref.url] = ref
+        return list(found.values())
+
+    def next_page_url(self, response: TextResponse) -> str | None:
+        """`<link rel=next>`, the profile's arrow selectors, then a link whose text says
+        "next" ("Suivant", "التالي", "»"...); never an article, never another host."""
+        candidates = [response.css(selector).get() for selector in self.profile.next_page_selectors]
+        texts = {fold_for_match(text) or text for text in self.profile.next_page_texts}
+        for link in response.xpath("//a[@href]"):
+            text = clean_text(link.xpath("string()").get())
+            if text and (fold_for_match(text) in texts or text in texts):
+                candidates.append(link.attrib["href"])
+        here = canonical_url(response.url)
+        for href in candidates:
+            url = absolute_url(response.url, href)
+            if url is None:
+                continue
+            url = canonical_url(url)
+            if (
+                url != here
+                and urlsplit(url).netloc.lower() in self.hosts
+                and parse_article_url(url, self.profile) is None
+                and not is_never_follow(url, self.profile)
+            ):
+                return url
+        return None
+
+    # --- article pages -------------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[Article]:
+        listing: Listing = response.meta["listing"]
+        try:
+            yield from self._article(response, listing)
+        finally:
+            self.article_done(listing)
+
+    def _article(self, response: Response, listing: Listing) -> Iterator[Article]:
+        ref = parse_article_url(canonical_url(response.url), self.profile)
+        if ref is None:
+            self.reject(
+                response.url,
+                "not_an_article",
+                "redirected to a non-article URL",
+                {"requested": response.request.url if response.request else None},
+            )
+            return
+        if not isinstance(response, TextResponse):
+            self.reject(ref.url, "not_html", "article page is not HTML", {})
+            return
+        found = extract_article(response.selector, ref.url, self.profile)
+        self.count_extraction(found)
+        published = found.published
+        if self.arguments.since and published and published < self.arguments.since:
+            self.crawler.stats.inc_value("newsagg/skipped/before_since")
+            listing.stopped = True
+            return
+        line = found.published_line
+        yield Article(
+            id=f"{self.site}:{ref.source_slug}:{ref.article_id}",
+            url=ref.url,
+            site=self.site,
+            source=line.outlet if line else None,
+            source_slug=ref.source_slug,
+            source_url=found.source_url,
+            title=found.title,
+            published=published.isoformat() if published else None,
+            published_raw=line.raw if line else None,
+            language=ref.language,
+            body="\n\n".join(found.paragraphs) or None,
+            scraped_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+
+    def count_extraction(self, found: Extraction) -> None:
+        stats = self.crawler.stats
+        stats.inc_value(f"newsagg/body/{found.body_method or 'none'}")
+        if found.date_method:
+            stats.inc_value(f"newsagg/date/{found.date_method}")
+        if found.published_line is None:
+            stats.inc_value("newsagg/extract/no_published_line")
+        if found.source_url is None:
+            stats.inc_value("newsagg/extract/no_source_link")
+
+    def article_done(self, listing: Listing) -> None:
+        """One fewer answer awaited; release the held-back next page if the listing goes on."""
+        listing.outstanding -= 1
+        if listing.outstanding > 0 or listing.next_url is None:
+            return
+        next_url, listing.next_url = listing.next_url, None
+        if listing.stopped:
+            self.crawler.stats.inc_value("newsagg/listings/stopped_by_since")
+            return
+        self.crawler.engine.crawl(self.listing_request(next_url, listing, listing.next_page))
+
+    # --- failures ------------------------------------------------------------------------------
+
+    def request_failed(self, failure: Failure) -> None:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        reason, message = failure_reason(failure)
+        kind = "article" if "ref" in request.meta else "listing"
+        self.reject(request.url, reason, message, {"page_kind": kind})
+        if kind == "article":
+            self.article_done(request.meta["listing"])
+
+    def reject(self, url: str, reason: str, message: str, found: dict[str, Any]) -> None:
+        self.crawler.signals.send_catch_log(
+            page_rejected, url=url, reason=reason, message=message, found=found
+        )
+
+    @property
+    def since(self) -> date | None:
+        return self.arguments.since
+
+
+def failure_reason(failure: Failure) -> tuple[str, str]:
+    """A short stable reason and a readable message for a request that got no usable page."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return f"http_{status}", f"HTTP {status} after retries"
+    if failure.check(IgnoreRequest):
+        text = str(failure.value)
+        if "redirect" in text:
+            return "redirect_loop", text
+        if "robots" in text:
+            return "robots_forbidden", text
+        return "ignored", text
+    return "fetch_error", f"{failure.type.__name__}: {failure.getErrorMessage()}"

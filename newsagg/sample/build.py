@@ -3,7 +3,7 @@
 The French article is the real seed capture (../shared/seeds/maghress_article_capture.txt) put
 back into markup; the other pages are composed for the sample. Run from the repository root:
 
-    .venv/bin/python scripts/build_sample.py [path/to/seed.txt]
+    .venv/bin/python -m newsagg.sample.build [path/to/seed.txt]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 BASE = "https://www.maghress.com"
-OUT = Path("newsagg/sample/ress-sample.warc.gz")
+OUT = Path(__file__).parent / "ress-sample.warc.gz"
 DEFAULT_SEED = Path("../shared/seeds/maghress_article_capture.txt")
 NBSP_GAP = "&nbsp;&nbsp;&nbsp;&nbsp;"
 

@@ -51,7 +51,8 @@ FEED_STORAGES = {
 FEED_EXPORT_ENCODING = "utf-8"  # JSON Lines with real UTF-8, not \\u escapes
 FEED_EXPORTERS = {"jsonl": "scrapy.exporters.JsonLinesItemExporter"}
 
-NEWSAGG_REQUIRED_FIELDS = ["title", "body", "published", "source"]  # else the article is rejected
+# An article missing one of these is rejected; the reason names the first missing one.
+NEWSAGG_REQUIRED_FIELDS = ["published", "title", "body", "source"]
 NEWSAGG_REJECTS = ""  # rejects JSONL path; "" = beside the first file feed, else .newsagg/rejects/
 NEWSAGG_VALIDATE_SCHEMA = True  # check each item against newsagg/schema/article.schema.json
 NEWSAGG_REPLAY = ""  # WARC file to serve every response from ("sample" = the bundled archive)

@@ -16,6 +16,7 @@ TRACKING_PARAMS = re.compile(
     r"|ref|ref_src|spm|share|from|source|s_cid|cmpid|ito)$",
     re.IGNORECASE,
 )
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,9 @@ def canonical_url(url: str) -> str:
     """Tracking parameters and fragment dropped, host lower-cased, query sorted, default port
     dropped: two links to one page give one string."""
     parts = urlsplit(url.strip())
+    if parts.port is not None and _DEFAULT_PORTS.get(parts.scheme.lower()) == parts.port:
+        parts = parts._replace(netloc=parts.hostname or "")
+    url = urlunsplit(parts)
     if parts.query:
         keep = [name for name in _query_names(parts.query) if not TRACKING_PARAMS.match(name)]
         url = url_query_cleaner(url, keep, unique=False, keep_fragments=False)

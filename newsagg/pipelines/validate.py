@@ -39,9 +39,10 @@ class ValidatePipeline:
         return cls(required, validator)
 
     def process_item(self, item: Article) -> Article:
-        for name in self.required:
-            if not getattr(item, name):
-                raise ArticleDropped(f"missing_{name}", item.url, found=_found(item))
+        missing = [name for name in self.required if not getattr(item, name)]
+        if missing:
+            found = {"missing": missing, **_found(item)}
+            raise ArticleDropped(f"missing_{missing[0]}", item.url, found=found)
         if self.validator is not None:
             error = next(iter(self.validator.iter_errors(asdict(item))), None)
             if error is not None:

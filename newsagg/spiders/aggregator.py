@@ -56,7 +56,11 @@ class AggregatorSpider(scrapy.Spider):
         super().__init__(*args)
         self.profile = self.arguments.profile
         self.site = self.profile.name
+        # Our own request bookkeeping replaces Scrapy's dupefilter (requests carry
+        # dont_filter=True): a redirect back to a URL already seen must reach the redirect
+        # limit and be recorded as a loop, not vanish in the dupefilter.
         self.requested: set[str] = set()  # canonical article URLs asked for in this run
+        self.listing_pages: set[str] = set()  # canonical listing page URLs asked for
         self.hosts: set[str] = set()
 
     @classmethod
@@ -84,17 +88,19 @@ class AggregatorSpider(scrapy.Spider):
         return [profile.base_url + lang.listing_path for lang in languages]
 
     async def start(self) -> AsyncIterator[Request]:
-        for url in self.listing_urls():
-            url = canonical_url(url)
-            self.hosts.add(urlsplit(url).netloc.lower())
+        urls = list(dict.fromkeys(canonical_url(url) for url in self.listing_urls()))
+        self.hosts.update(urlsplit(url).netloc.lower() for url in urls)
+        for url in urls:
             yield self.listing_request(url, Listing(start_url=url), page=1)
 
     def listing_request(self, url: str, listing: Listing, page: int) -> Request:
+        self.listing_pages.add(url)
         return Request(
             url,
             callback=self.parse_listing,
             errback=self.request_failed,
             meta={"listing": listing, "page": page},
+            dont_filter=True,
         )
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
@@ -119,9 +125,10 @@ class AggregatorSpider(scrapy.Spider):
                 errback=self.request_failed,
                 priority=ARTICLE_PRIORITY,
                 meta={"listing": listing, "ref": ref},
+                dont_filter=True,
             )
         next_url = self.next_page_url(response)
-        if next_url is None:
+        if next_url is None or next_url in self.listing_pages:
             return
         if self.arguments.max_pages and page >= self.arguments.max_pages:
             self.crawler.stats.inc_value("newsagg/listings/max_pages_reached")

@@ -1,0 +1,62 @@
+"""Bad spider arguments: one clear line, exit status 2, and no output file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_crawl
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            {"site": None},
+            "newsagg: error: site: required (-a site=NAME); known sites: djazairess, maghress,"
+            " masress, sauress, turess",
+        ),
+        (
+            {"site": "maghres"},
+            "newsagg: error: site: unknown site 'maghres'; known sites: djazairess, maghress,"
+            " masress, sauress, turess",
+        ),
+        (
+            {"lang": "fr,de"},
+            "newsagg: error: lang: maghress has no de edition; it has ar, fr, es",
+        ),
+        ({"max_pages": "0"}, "newsagg: error: max_pages: expected a whole number >= 1, got '0'"),
+        (
+            {"max_pages": "many"},
+            "newsagg: error: max_pages: expected a whole number >= 1, got 'many'",
+        ),
+        ({"since": "19/01/2022"}, "newsagg: error: since: expected YYYY-MM-DD, got '19/01/2022'"),
+        (
+            {"start_urls": "ftp://example.org/"},
+            "newsagg: error: start_urls: not an http(s) URL: 'ftp://example.org/'",
+        ),
+        (
+            {"sources": "lopinion,le matin"},
+            "newsagg: error: sources: not outlet slugs: le matin (e.g. lopinion,lematin)",
+        ),
+        (
+            {"replay": "/nonexistent/archive.warc.gz"},
+            "newsagg: error: replay: no such archive file: '/nonexistent/archive.warc.gz'",
+        ),
+        (
+            {"sitee": "maghress"},
+            "newsagg: error: unknown argument(s) sitee; accepted: site, lang, sources,"
+            " start_urls, max_pages, since, replay",
+        ),
+    ],
+)
+def test_bad_argument_exits_2_with_one_line_and_no_output(
+    tmp_path: Path, arguments: dict[str, str | None], message: str
+) -> None:
+    site = arguments.pop("site", "maghress")
+    result = run_crawl(tmp_path, site=site, **{k: v for k, v in arguments.items() if v})
+
+    assert result.returncode == 2
+    assert message in result.log.splitlines()
+    assert list(tmp_path.iterdir()) == []

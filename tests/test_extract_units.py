@@ -1,0 +1,110 @@
+"""Pure extraction helpers: dates, text cleaning, URL canonicalization, published lines."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from newsagg.extract.dates import parse_date
+from newsagg.extract.published import parse_published_line
+from newsagg.extract.text import clean_text
+from newsagg.extract.title import strip_site_name
+from newsagg.extract.url import canonical_url
+from newsagg.sites.profiles import load_profile
+
+MAGHRESS = load_profile("maghress")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "method"),
+    [
+        ("19 - 01 - 2022", date(2022, 1, 19), "fast"),
+        ("١٩ - ٠١ - ٢٠٢٢", date(2022, 1, 19), "fast"),
+        ("05/03/2021", date(2021, 3, 5), "fast"),
+        ("31 - 02 - 2022", None, "fast"),
+        ("7 mars 2023", date(2023, 3, 7), "dateparser"),
+        ("1er janvier 2022", date(2022, 1, 1), "dateparser"),
+        ("7 de marzo de 2023", date(2023, 3, 7), "dateparser"),
+        ("12 يناير 2021", date(2021, 1, 12), "dateparser"),
+        ("٧ مارس ٢٠٢٣", date(2023, 3, 7), "dateparser"),
+        ("mars 2023", None, "dateparser"),
+    ],
+)
+def test_dates_are_day_first_and_never_guessed(
+    raw: str, expected: date | None, method: str
+) -> None:
+    assert parse_date(raw, ("ar", "fr", "es")) == (expected, method)
+
+
+@pytest.mark.parametrize(
+    ("line", "outlet", "date_raw", "language"),
+    [
+        ("Publié dans L'opinion le 19 - 01 - 2022", "L'opinion", "19 - 01 - 2022", "fr"),
+        (
+            "Publié dans Aujourd'hui le Maroc le 7 mars 2023",
+            "Aujourd'hui le Maroc",
+            "7 mars 2023",
+            "fr",
+        ),
+        (
+            "Publié\u00a0dans  Le Matin le 05 - 03 - 2021 à 10:30",
+            "Le Matin",
+            "05 - 03 - 2021",
+            "fr",
+        ),
+        ("Publicado en Europa Press el 02 - 06 - 2023", "Europa Press", "02 - 06 - 2023", "es"),
+        ("نشر في هسبريس يوم ١٤ - ٠٣ - ٢٠٢٣", "هسبريس", "١٤ - ٠٣ - ٢٠٢٣", "ar"),
+    ],
+)
+def test_published_line_gives_outlet_and_date(
+    line: str, outlet: str, date_raw: str, language: str
+) -> None:
+    parsed = parse_published_line(line, MAGHRESS.language_profiles)
+    assert parsed is not None
+    assert (parsed.outlet, parsed.date_raw, parsed.language) == (outlet, date_raw, language)
+
+
+def test_a_line_without_a_date_is_not_a_published_line() -> None:
+    assert parse_published_line("Publié dans L'opinion", MAGHRESS.language_profiles) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("  Le\u00a0\u00a0Maroc\u200b  gagne ", "Le Maroc gagne"),
+        ("Ã‰tÃ© Ã  Rabat", "Été à Rabat"),
+        ("caf&eacute; cr&#232;me", "café crème"),  # double-escaped in the page
+        ("e\u0301te\u0301", "été"),  # NFC
+        ("\ufeffبسم\u200c الله", "بسم الله"),
+    ],
+)
+def test_clean_text(raw: str, clean: str) -> None:
+    assert clean_text(raw) == clean
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        (
+            "HTTP://WWW.Maghress.com:80/fr/?utm_source=x&page=2&fbclid=y#top",
+            "http://www.maghress.com/fr/?page=2",
+        ),
+        ("https://www.maghress.com/fr/?b=2&a=1", "https://www.maghress.com/fr/?a=1&b=2"),
+    ],
+)
+def test_canonical_url_drops_tracking_and_fragments(url: str, canonical: str) -> None:
+    assert canonical_url(url) == canonical
+
+
+@pytest.mark.parametrize(
+    ("title", "stripped"),
+    [
+        ("Crise ukrainienne : Dernier ballet - Maghress", "Crise ukrainienne : Dernier ballet"),
+        ("Maghress : Crise ukrainienne", "Crise ukrainienne"),
+        ("مغرس - الحكومة تعلن", "الحكومة تعلن"),
+        ("Le Maghress des idées", "Le Maghress des idées"),
+    ],
+)
+def test_site_name_is_stripped_from_titles(title: str, stripped: str) -> None:
+    assert strip_site_name(title, MAGHRESS) == stripped

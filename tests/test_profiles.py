@@ -86,7 +86,8 @@ def test_article_url_pattern(url: str, expected: tuple[str, str, int] | None) ->
         ('name = "x"\nbase_url = ', "x.toml: not valid TOML"),
         (
             'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
-            'languages = ["ar"]\nsite_names = ["X"]\n[phrases.ar]\npublished = ["نشر (?P<outlet>.+)"]\n',
+            'languages = ["ar"]\nsite_names = ["X"]\n'
+            '[phrases.ar]\npublished = ["نشر (?P<outlet>.+)"]\n',
             "x.toml: phrases.ar.published: needs (?P<outlet>...) and (?P<date>{date})",
         ),
     ],

@@ -49,7 +49,8 @@ def test_seed_article_crawled_from_a_local_server(local_site: LocalSite, tmp_pat
         "Publié dans",
     ]:
         assert unwanted not in body
-    assert "\u00a0" not in body and "  " not in body
+    assert "\u00a0" not in body
+    assert "  " not in body
 
 
 def test_replay_sample_is_readme_command_one(tmp_path: Path) -> None:

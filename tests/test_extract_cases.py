@@ -84,4 +84,5 @@ def test_fixture_page_gives_its_expected_record(
     assert record["content_hash"] == content_hash(expected["body"])
     assert record["duplicate_of"] is None
     for text in case.get("must_not_contain", []):
+        assert text, f"{case_path.name}: empty must_not_contain entry (write \\u escapes)"
         assert text not in record["body"], f"{text!r} leaked into the body"

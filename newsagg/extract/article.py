@@ -31,9 +31,10 @@ class Extraction:
     body_method: str | None
 
 
-def extract_article(page: Selector, url: str, profile: SiteProfile) -> Extraction:
+def extract_article(page: Selector, base_url: str, profile: SiteProfile) -> Extraction:
     """Anchor on what stays put across templates: the published line, the read-at-source
-    link, JSON-LD/og:/<title>, the heading before the published line."""
+    link, JSON-LD/og:/<title>, the heading before the published line. `base_url` resolves
+    relative links (the page's <base href> if it has one)."""
     root = page.root
     is_boilerplate = element_checker(profile)
     jsonld = extract_jsonld_article(root)
@@ -61,7 +62,7 @@ def extract_article(page: Selector, url: str, profile: SiteProfile) -> Extractio
         published_line=published.line if published else None,
         published=day,
         date_method=method,
-        source_url=absolute_url(url, source.href) if source else None,
+        source_url=absolute_url(base_url, source.href) if source else None,
         paragraphs=tuple(paragraphs),
         body_method=body_method,
     )

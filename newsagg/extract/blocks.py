@@ -106,12 +106,16 @@ class Block:
 
     @property
     def is_heading(self) -> bool:
-        return self.tag in HEADING_TAGS or (self.bold_chars >= len(self.raw.strip()) > 0)
+        return self.tag in HEADING_TAGS or (self.bold_chars >= _visible_length(self.raw) > 0)
 
     @property
     def is_link_only(self) -> bool:
-        stripped = len(self.raw.strip())
-        return stripped > 0 and self.link_chars >= 0.9 * stripped
+        visible = _visible_length(self.raw)
+        return visible > 0 and self.link_chars >= 0.9 * visible
+
+    @property
+    def has_image(self) -> bool:
+        return any(_tag(element) == "img" for element in self.elements)
 
 
 class _Stop(Exception):
@@ -127,8 +131,10 @@ class BlockWalker:
         protected: Iterable[etree._Element] = (),
         stop_at: etree._Element | None = None,
         should_stop: Callable[[Block], bool] | None = None,
+        ends_at: Callable[[etree._Element], bool] | None = None,
     ) -> None:
         self.is_boilerplate = is_boilerplate
+        self.ends_at = ends_at  # a skipped element that ends the walk
         self.protected = set(protected)
         self.stop_at = stop_at
         self.should_stop = should_stop
@@ -179,6 +185,8 @@ class BlockWalker:
         if not tag or (
             element not in self.protected and (tag in SKIP_TAGS or self.is_boilerplate(element))
         ):
+            if tag and self.ends_at is not None and self.ends_at(element):
+                raise _Stop
             self._text(element.tail)
             return
         if tag in ("br", "hr"):
@@ -209,7 +217,7 @@ class BlockWalker:
     def _text(self, text: str | None) -> None:
         if text:
             self._parts.append(text)
-            length = len(text.strip())
+            length = _visible_length(text)
             if self._in_link:
                 self._link_chars += length
             if self._in_bold:
@@ -233,6 +241,11 @@ class BlockWalker:
         self._parts = []
         self._link_chars = self._bold_chars = 0
         self._elements = []
+
+
+def _visible_length(text: str) -> int:
+    """Characters other than white space: what link and bold shares are measured in."""
+    return len("".join(text.split()))
 
 
 def _tag(element: etree._Element) -> str:

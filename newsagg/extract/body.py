@@ -10,7 +10,7 @@ from lxml import etree
 from parsel import Selector
 
 from newsagg.extract.blocks import Block, BlockWalker
-from newsagg.extract.boilerplate import ParagraphFilter
+from newsagg.extract.boilerplate import ParagraphFilter, end_checker
 from newsagg.extract.published import parse_published_line
 from newsagg.extract.text import clean_text, fold_for_match
 from newsagg.sites.profiles import SiteProfile
@@ -74,8 +74,17 @@ def extract_body(
                 parse_published_line(block.text, profile.language_profiles) is not None
             )
 
+        ends_article = end_checker(profile)
+
+        def article_ends(element: etree._Element) -> bool:
+            return started and ends_article(element)
+
         walker = BlockWalker(
-            is_boilerplate, protected, stop_at=source_element, should_stop=related_list_begins
+            is_boilerplate,
+            protected,
+            stop_at=source_element,
+            should_stop=related_list_begins,
+            ends_at=article_ends,
         )
         blocks = after_line(walker.walk_from(published_element))
         if blocks and (

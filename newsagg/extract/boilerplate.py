@@ -12,6 +12,7 @@ from newsagg.extract.blocks import Block
 from newsagg.extract.text import fold_for_match
 from newsagg.sites.profiles import SiteProfile
 
+MAX_CAPTION_WORDS = 30
 _TOKEN_SPLIT = re.compile(r"[\s_-]+")
 # A ticker is one long line of headlines separated by runs of no-break spaces.
 _TICKER_GAP = re.compile(r"(?:\u00a0|&nbsp;)\s*(?:\u00a0|&nbsp;)")
@@ -57,6 +58,11 @@ def element_checker(profile: SiteProfile) -> Callable[[etree._Element], bool]:
     return _element_checker(profile.boilerplate_tokens)
 
 
+def end_checker(profile: SiteProfile) -> Callable[[etree._Element], bool]:
+    """`ends_article(element)`: a related list, comments, a sidebar... (class or id)."""
+    return _element_checker(profile.body_end_tokens)
+
+
 @cache
 def _element_checker(tokens: frozenset[str]) -> Callable[[etree._Element], bool]:
     def is_boilerplate(element: etree._Element) -> bool:
@@ -91,6 +97,8 @@ class ParagraphFilter:
             return "punctuation"
         if block.is_link_only:
             return "link_only"
+        if block.has_image and len(text.split()) <= MAX_CAPTION_WORDS:
+            return "caption"  # a picture and a line of text beside it
         if len(_TICKER_GAP.findall(block.raw)) >= 2:
             return "ticker"
         for phrase in self.boilerplate:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,19 +31,35 @@ class PublishedAnchor:
 
 
 def parse_published_line(text: str, languages: tuple[LanguageProfile, ...]) -> PublishedLine | None:
-    """`Publié dans L'opinion le 19 - 01 - 2022` -> outlet and date text, in any language."""
-    cleaned = clean_text(text)
-    for lang in languages:
-        for pattern in lang.published:
-            match = pattern.search(cleaned)
-            if match:
-                return PublishedLine(
-                    raw=match.group(0),
-                    outlet=match.group("outlet").strip(" :-\"'«»"),
-                    date_raw=match.group("date"),
-                    language=lang.code,
-                )
+    """`Publié dans L'opinion le 19 - 01 - 2022` -> outlet and date text, in any language.
+
+    The line is looked for within one visual line: runs of no-break spaces (the ticker's
+    separators) and blank lines split the text first, so a ticker headline that happens to
+    start with "Publié dans" cannot borrow the date of the next headline. An outlet name is
+    a few words, not a sentence."""
+    for segment in _SEGMENT_BREAK.split(text):
+        if len(segment) < 12:
+            continue
+        cleaned = clean_text(segment)
+        for lang in languages:
+            for pattern in lang.published:
+                match = pattern.search(cleaned)
+                if match and _plausible_outlet(match.group("outlet")):
+                    return PublishedLine(
+                        raw=match.group(0),
+                        outlet=match.group("outlet").strip(" :-\"'«»"),
+                        date_raw=match.group("date"),
+                        language=lang.code,
+                    )
     return None
+
+
+_SEGMENT_BREAK = re.compile(r"(?:[\u00a0\u202f]\s*){2,}|[\r\n]\s*[\r\n]|\u2028")
+MAX_OUTLET_WORDS = 8
+
+
+def _plausible_outlet(outlet: str) -> bool:
+    return 0 < len(outlet.split()) <= MAX_OUTLET_WORDS and len(outlet) <= 80
 
 
 def find_published_line(

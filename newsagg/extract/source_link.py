@@ -30,7 +30,9 @@ def find_source_link(root: etree._Element, profile: SiteProfile) -> SourceLink |
         text = fold_for_match(clean_text("".join(link.itertext())))
         if not text:
             continue
-        if any(phrase in text for phrase in phrases):
+        # The wording may run on past the link: <a>اضغط هنا</a> للاطلاع على ... من مصدره
+        with_tail = fold_for_match(clean_text(f"{text} {link.tail or ''}"))
+        if any(phrase in text or phrase in with_tail for phrase in phrases):
             return SourceLink(href=link.get("href"), element=link)
         host = urlsplit(link.get("href", "")).hostname
         if host and host != profile.host and any(word in text for word in _SOURCE_WORDS):

@@ -53,6 +53,7 @@ SITE_KEYS = {
     "next_page_selectors": list,
     "next_page_texts": list,
     "boilerplate_tokens": list,
+    "body_end_tokens": list,
 }
 _TYPE_NAMES = {str: "string", list: "list", dict: "table"}
 REQUIRED_SITE_KEYS = ("name", "base_url", "default_language", "languages", "site_names")
@@ -94,6 +95,7 @@ class SiteProfile:
     next_page_selectors: tuple[str, ...]
     next_page_texts: tuple[str, ...]
     boilerplate_tokens: frozenset[str]
+    body_end_tokens: frozenset[str]  # boilerplate that ends an article with no source link
     language_profiles: tuple[LanguageProfile, ...]
 
     def language(self, code: str) -> LanguageProfile:
@@ -214,6 +216,7 @@ def _build(filename: str, data: dict[str, Any]) -> SiteProfile:
         next_page_selectors=tuple(data.get("next_page_selectors", [])),
         next_page_texts=tuple(data.get("next_page_texts", [])),
         boilerplate_tokens=frozenset(token.lower() for token in data.get("boilerplate_tokens", [])),
+        body_end_tokens=frozenset(token.lower() for token in data.get("body_end_tokens", [])),
         language_profiles=tuple(language_profiles),
     )
 

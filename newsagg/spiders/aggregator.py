@@ -14,6 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
 from newsagg.extract.article import Extraction, extract_article
@@ -143,8 +144,9 @@ class AggregatorSpider(scrapy.Spider):
         """Links of this page that match the article pattern, on the crawl's hosts, in the
         chosen languages and outlets; each once, canonical."""
         found: dict[str, ArticleRef] = {}
+        base = get_base_url(response)
         for href in response.xpath("//a/@href").getall():
-            url = absolute_url(response.url, href)
+            url = absolute_url(base, href)
             if url is None or urlsplit(url).netloc.lower() not in self.hosts:
                 continue
             if is_never_follow(url, self.profile):
@@ -169,8 +171,9 @@ class AggregatorSpider(scrapy.Spider):
             if text and (fold_for_match(text) in texts or text in texts):
                 candidates.append(link.attrib["href"])
         here = canonical_url(response.url)
+        base = get_base_url(response)
         for href in candidates:
-            url = absolute_url(response.url, href)
+            url = absolute_url(base, href)
             if url is None:
                 continue
             url = canonical_url(url)
@@ -205,7 +208,7 @@ class AggregatorSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.reject(ref.url, "not_html", "article page is not HTML", {})
             return
-        found = extract_article(response.selector, ref.url, self.profile)
+        found = extract_article(response.selector, get_base_url(response), self.profile)
         self.count_extraction(found)
         published = found.published
         if self.arguments.since and published and published < self.arguments.since:

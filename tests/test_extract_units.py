@@ -74,6 +74,7 @@ def test_a_line_without_a_date_is_not_a_published_line() -> None:
     [
         ("  Le\u00a0\u00a0Maroc\u200b  gagne ", "Le Maroc gagne"),
         ("Ã‰tÃ© Ã  Rabat", "Été à Rabat"),
+        ("lâ€™Ã©tÃ© â€œchaudâ€\x9d", "l’été “chaud”"),  # repaired, quotes kept curly
         ("caf&eacute; cr&#232;me", "café crème"),  # double-escaped in the page
         ("e\u0301te\u0301", "été"),  # NFC
         ("\ufeffبسم\u200c الله", "بسم الله"),

@@ -14,6 +14,10 @@ _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
 # Bytes of UTF-8 read as Latin-1/cp1252 ("Ã©"): only then is ftfy worth its cost.
 _MOJIBAKE_HINT = re.compile(r"[ÃÂâØÙ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6-\u02dc]")
+# Repair encodings only: curly quotes, ligatures and full-width forms are the author's text.
+_FTFY = ftfy.TextFixerConfig(
+    uncurl_quotes=False, fix_latin_ligatures=False, fix_character_width=False, normalization="NFC"
+)
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]{2,8});")
 
 
@@ -25,7 +29,7 @@ def clean_text(raw: str | None) -> str:
     if "&" in text and _ENTITY.search(text):  # double-escaped markup such as "&amp;eacute;"
         text = html.unescape(text)
     if _MOJIBAKE_HINT.search(text):
-        text = ftfy.fix_text(text, normalization="NFC")
+        text = ftfy.fix_text(text, config=_FTFY)
     text = text.translate(_INVISIBLE)
     text = _SPACES.sub(" ", text).strip()
     return unicodedata.normalize("NFC", text)

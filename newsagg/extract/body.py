@@ -51,6 +51,14 @@ def extract_body(
             texts.append(block.text)
         return texts
 
+    def after_title(blocks: list[Block]) -> list[Block]:
+        for index, block in enumerate(blocks):
+            if parse_published_line(block.text, profile.language_profiles) is not None:
+                return blocks[:0]  # the line is inside the title's block: nothing between
+            if fold_for_match(block.text) == title_folded:
+                return blocks[index + 1 :]
+        return blocks[1:]
+
     def after_line(blocks: list[Block]) -> list[Block]:
         for index, block in enumerate(blocks):
             if parse_published_line(block.text, profile.language_profiles) is not None:
@@ -92,14 +100,19 @@ def extract_body(
             or parse_published_line(blocks[-1].text, profile.language_profiles)
         ):
             blocks = blocks[:-1]
-        if texts := keep(blocks):
-            return texts, "published_onward"
+        onward = keep(blocks)
 
-        title_element = _title_element_before(published_element)
+        # Some templates print the line after the text: then the body is what lies between
+        # the headline and the line, and what follows the line is page furniture.
+        before: list[str] = []
+        title_element = _title_element(published_element, title)
         if title_element is not None:
             walker = BlockWalker(is_boilerplate, protected, stop_at=published_element)
-            if texts := keep(walker.walk_from(title_element)[1:]):
-                return texts, "title_to_published"
+            before = keep(after_title(walker.walk_from(title_element)))
+        if before and _length(before) > _length(onward):
+            return before, "title_to_published"
+        if onward:
+            return onward, "published_onward"
 
     for selector in profile.body_selectors:
         for element in page.css(selector):
@@ -134,6 +147,18 @@ def _position(element: etree._Element) -> tuple[int, ...]:
     return tuple(reversed(path))
 
 
-def _title_element_before(element: etree._Element) -> etree._Element | None:
-    found = element.xpath("preceding::*[self::h1 or self::h2][1]")
+def _title_element(published: etree._Element, title: str | None) -> etree._Element | None:
+    """The element holding the headline, before the published line: the nearest <h1>/<h2>,
+    else the innermost element whose whole text is the title."""
+    if title:
+        same_text = published.xpath(
+            "preceding::*[normalize-space(translate(., '\u00a0', ' ')) = $title]", title=title
+        )
+        if same_text:
+            return same_text[-1]
+    found = published.xpath("preceding::*[self::h1 or self::h2][1]")
     return found[0] if found else None
+
+
+def _length(paragraphs: list[str]) -> int:
+    return sum(len(text) for text in paragraphs)

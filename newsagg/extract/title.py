@@ -47,6 +47,16 @@ def extract_title(
         shorter, longer = sorted((folded, folded_meta), key=len)
         if shorter and shorter in longer and len(shorter) >= 0.6 * len(longer):
             return text
+    if published_element is not None:
+        # og:title/<title> may be cut short: the visible headline that begins with it wins.
+        visible = published_element.xpath(
+            "preceding::*[starts-with(normalize-space(translate(., '\u00a0', ' ')), $meta)]",
+            meta=meta,
+        )
+        if visible:
+            text = clean_text("".join(visible[-1].itertext()))
+            if len(text) <= 3 * len(meta):
+                return text
     return meta
 
 

@@ -56,18 +56,25 @@ def wait_for(condition: object, timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
+def crawl_until_first_item(
+    site: LocalSite, tmp_path: Path, second_delay: float
+) -> subprocess.Popen[str]:
+    """Start a crawl of two articles, the second served after `second_delay` seconds, and
+    return once the first has been exported (the feed's partial file exists)."""
+    slow_article(site, "/fr/lopinion/1", delay=0)
+    slow_article(site, "/fr/lopinion/2", delay=second_delay)
+    site.add("/fr/", listing_html(["/fr/lopinion/1", "/fr/lopinion/2"]))
+    crawl = start_crawl(site, tmp_path / "out.jsonl")
+    wait_for((tmp_path / "out.jsonl.partial").exists)
+    return crawl
+
+
 def test_output_is_written_aside_and_renamed_at_the_end(
     local_site: LocalSite, tmp_path: Path
 ) -> None:
-    slow_article(local_site, "/fr/lopinion/1", delay=0)
-    slow_article(local_site, "/fr/lopinion/2", delay=2)
-    local_site.add("/fr/", listing_html(["/fr/lopinion/1", "/fr/lopinion/2"]))
     out = tmp_path / "out.jsonl"
-    partial = tmp_path / "out.jsonl.partial"
-    crawl = start_crawl(local_site, out)
+    crawl = crawl_until_first_item(local_site, tmp_path, second_delay=2)
 
-    # Article 1 is exported while article 2 is still being served.
-    wait_for(partial.exists)
     assert not out.exists()
     assert crawl.wait(timeout=60) == 0
 
@@ -79,14 +86,7 @@ def test_output_is_written_aside_and_renamed_at_the_end(
 
 
 def test_a_killed_run_leaves_only_partial_files(local_site: LocalSite, tmp_path: Path) -> None:
-    slow_article(local_site, "/fr/lopinion/1", delay=0)
-    slow_article(local_site, "/fr/lopinion/2", delay=5)
-    local_site.add("/fr/", listing_html(["/fr/lopinion/1", "/fr/lopinion/2"]))
-    out = tmp_path / "out.jsonl"
-    partial = tmp_path / "out.jsonl.partial"
-    crawl = start_crawl(local_site, out)
-
-    wait_for(partial.exists)
+    crawl = crawl_until_first_item(local_site, tmp_path, second_delay=5)
     crawl.send_signal(signal.SIGKILL)
     crawl.wait(timeout=30)
 

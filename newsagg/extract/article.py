@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
@@ -31,14 +32,16 @@ class Extraction:
     body_method: str | None
 
 
-def extract_article(page: Selector, base_url: str, profile: SiteProfile) -> Extraction:
+def extract_article(
+    page: Selector, profile: SiteProfile, *, url: str, base_url: str | None = None
+) -> Extraction:
     """Anchor on what stays put across templates: the published line, the read-at-source
-    link, JSON-LD/og:/<title>, the heading before the published line. `base_url` resolves
-    relative links (the page's <base href> if it has one)."""
+    link, JSON-LD/og:/<title>, the heading before the published line. `url` is the page's
+    own; `base_url` resolves relative links (the page's <base href> if it has one)."""
     root = page.root
     is_boilerplate = element_checker(profile)
     jsonld = extract_jsonld_article(root)
-    published = find_published_line(root, profile, is_boilerplate)
+    published = find_published_line(root, profile, is_boilerplate, urlsplit(url).path)
     source = find_source_link(root, profile)
     published_element = published.element if published else None
     title = extract_title(page, profile, jsonld, published_element)
@@ -62,7 +65,7 @@ def extract_article(page: Selector, base_url: str, profile: SiteProfile) -> Extr
         published_line=published.line if published else None,
         published=day,
         date_method=method,
-        source_url=absolute_url(base_url, source.href) if source else None,
+        source_url=absolute_url(base_url or url, source.href) if source else None,
         paragraphs=tuple(paragraphs),
         body_method=body_method,
     )

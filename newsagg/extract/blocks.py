@@ -16,80 +16,19 @@ from lxml import etree
 from newsagg.extract.text import clean_text
 
 BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "ul",
-        "ol",
-        "dl",
-        "dt",
-        "dd",
-        "blockquote",
-        "section",
-        "article",
-        "header",
-        "main",
-        "table",
-        "thead",
-        "tbody",
-        "tfoot",
-        "tr",
-        "td",
-        "th",
-        "pre",
-        "center",
-        "hr",
-        "address",
-        "details",
-        "summary",
-        "body",
-        "html",
-    ]
+    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote section article header main table"
+    " thead tbody tfoot tr td th pre center hr address details summary body html".split()
 )
-HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
-BOLD_TAGS = frozenset(["b", "strong"])
+HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+BOLD_TAGS = frozenset({"b", "strong"})
 # Never article text, whatever their class says.
 SKIP_TAGS = frozenset(
-    [
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "iframe",
-        "object",
-        "embed",
-        "svg",
-        "canvas",
-        "form",
-        "button",
-        "select",
-        "input",
-        "textarea",
-        "nav",
-        "footer",
-        "figure",
-        "figcaption",
-        "aside",
-        "ins",
-        "marquee",
-        "label",
-        "video",
-        "audio",
-        "picture",
-        "map",
-        "head",
-        "title",
-        "meta",
-        "link",
-    ]
+    "script style noscript template iframe object embed svg canvas form button select input"
+    " textarea nav footer figure figcaption aside ins marquee label video audio picture map"
+    " head title meta link amp-ad amp-embed amp-analytics amp-sidebar amp-social-share"
+    " amp-iframe amp-video amp-carousel amp-lightbox".split()
 )
+IMAGE_TAGS = frozenset({"img", "amp-img"})
 MAX_BLOCKS = 2000  # a page is never this long; the bound keeps a broken page cheap
 
 
@@ -103,6 +42,7 @@ class Block:
     link_chars: int = 0
     bold_chars: int = 0
     elements: list[etree._Element] = field(default_factory=list)  # inline elements inside
+    after_image: bool = False  # the block just before held only a picture
 
     @property
     def is_heading(self) -> bool:
@@ -115,7 +55,7 @@ class Block:
 
     @property
     def has_image(self) -> bool:
-        return any(_tag(element) == "img" for element in self.elements)
+        return any(_tag(element) in IMAGE_TAGS for element in self.elements)
 
 
 class _Stop(Exception):
@@ -147,6 +87,7 @@ class BlockWalker:
         self._elements: list[etree._Element] = []
         self._in_link = 0
         self._in_bold = 0
+        self._saw_image = False  # a picture since the last block with text
 
     def walk_from(self, start: etree._Element) -> list[Block]:
         """Blocks of `start`'s subtree, then of everything after it in document order."""
@@ -193,6 +134,15 @@ class BlockWalker:
             self._break()
             self._text(element.tail)
             return
+        if tag in IMAGE_TAGS and not "".join(self._parts).strip():
+            self._saw_image = True
+        if tag == "tr" and _is_data_row(element):
+            # A row of figures reads as one line: its cells joined by spaces.
+            self._break()
+            self._parts = [" ".join("".join(cell.itertext()) for cell in _cells(element))]
+            self._break()
+            self._text(element.tail)
+            return
         is_block = tag in BLOCK_TAGS
         if is_block:
             self._break()
@@ -233,14 +183,36 @@ class BlockWalker:
                 link_chars=self._link_chars,
                 bold_chars=self._bold_chars,
                 elements=self._elements,
+                after_image=self._saw_image,
             )
             if block.text:
+                self._saw_image = False
                 self.blocks.append(block)
                 if len(self.blocks) >= MAX_BLOCKS or (self.should_stop and self.should_stop(block)):
                     raise _Stop
         self._parts = []
         self._link_chars = self._bold_chars = 0
         self._elements = []
+
+
+MAX_DATA_CELL = 120  # characters; longer cells are layout, not a table of figures
+
+
+def _cells(row: etree._Element) -> list[etree._Element]:
+    return [cell for cell in row if _tag(cell) in ("td", "th")]
+
+
+def _is_data_row(row: etree._Element) -> bool:
+    """A row of two or more short cells with no block markup inside: figures, not layout."""
+    cells = _cells(row)
+    if len(cells) < 2:
+        return False
+    for cell in cells:
+        if len("".join(cell.itertext()).strip()) > MAX_DATA_CELL:
+            return False
+        if any(_tag(inner) in BLOCK_TAGS for inner in cell.iterdescendants()):
+            return False
+    return True
 
 
 def _visible_length(text: str) -> int:

@@ -19,6 +19,14 @@ _TICKER_GAP = re.compile(r"(?:\u00a0|&nbsp;)\s*(?:\u00a0|&nbsp;)")
 _CREDIT = re.compile(
     r"^(?:©|\(c\)|crédit|credit|photo\s*:|ph\.|\(photo|source photo|فوتو|صورة\s*:)", re.IGNORECASE
 )
+_CREDIT_AT_END = re.compile(
+    r"(?:\b(?:photo|foto|ph|crédit|credit|source|fuente|archives?)\b\.?\s*:?|©|صورة\s*:|الصورة\s*:)"
+    r"\s*[^.!?؟]{0,40}$",
+    re.IGNORECASE,
+)
+_READING_TIME = re.compile(
+    r"\b\d+\s*(?:min|mins|minutes?|minutos?)\b|\d+\s*(?:دقائق|دقيقة)", re.IGNORECASE
+)
 _SHARE_WORDS = frozenset(
     [
         "partager",
@@ -66,6 +74,10 @@ def end_checker(profile: SiteProfile) -> Callable[[etree._Element], bool]:
 @cache
 def _element_checker(tokens: frozenset[str]) -> Callable[[etree._Element], bool]:
     def is_boilerplate(element: etree._Element) -> bool:
+        if element.tag in _NEVER_BOILERPLATE:
+            return False
+        if _is_hidden(element):
+            return True
         names = f"{element.get('class', '')} {element.get('id', '')}".lower()
         if not names.strip():
             return False
@@ -74,9 +86,24 @@ def _element_checker(tokens: frozenset[str]) -> Callable[[etree._Element], bool]
     return is_boilerplate
 
 
+# Page-level wrappers carry state classes ("single-post has-sidebar ads-on"), never a verdict.
+_NEVER_BOILERPLATE = frozenset({"html", "body", "main"})
+# "has-post-thumbnail", "no-comments", "is-layout-flow": state, not what the element is.
+_STATE_PREFIXES = ("has-", "no-", "with-", "is-", "status-", "format-", "type-")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _is_hidden(element: etree._Element) -> bool:
+    """Not shown to readers: the report-image widget's thank-you, collapsed menus."""
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    style = element.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
 @cache
 def _parts(names: str) -> tuple[str, ...]:
-    whole = names.split()
+    whole = [name for name in names.split() if not name.startswith(_STATE_PREFIXES)]
     return (*whole, *(part for name in whole for part in _TOKEN_SPLIT.split(name) if part))
 
 
@@ -97,8 +124,10 @@ class ParagraphFilter:
             return "punctuation"
         if block.is_link_only:
             return "link_only"
-        if block.has_image and len(text.split()) <= MAX_CAPTION_WORDS:
-            return "caption"  # a picture and a line of text beside it
+        if (block.has_image or block.after_image) and self.is_caption(text, block.is_heading):
+            return "caption"  # a line of text beside or under a picture
+        if len(text.split()) <= 12 and _READING_TIME.search(text):
+            return "meta"
         if len(_TICKER_GAP.findall(block.raw)) >= 2:
             return "ticker"
         for phrase in self.boilerplate:
@@ -115,17 +144,27 @@ class ParagraphFilter:
             return "share"
         return None
 
+    @staticmethod
+    def is_caption(text: str, is_heading: bool) -> bool:
+        """Short, and credited ("… Foto: EFE") or, unless it is a subheading, not a finished
+        sentence."""
+        if len(text.split()) > MAX_CAPTION_WORDS:
+            return False
+        if _CREDIT_AT_END.search(text):
+            return True
+        return not is_heading and not _SENTENCE_END.search(text)
+
     def is_byline(self, text: str, folded: str) -> bool:
-        """ "Par Karim Dupont", "بقلم محمد": a marker then at most five name-like words."""
+        """ "Par Karim Dupont", "Par la rédaction", "بقلم محمد": a marker, then at most five
+        name-like words (capitalized, unless the script has no case)."""
         if _SENTENCE_END.search(text):
             return False
         for marker in self.bylines:
             if folded.startswith(f"{marker} "):
-                names = text.split()[len(marker.split()) :]
-                return 0 < len(names) <= 5 and all(
-                    not word[0].isalpha() or not word[0].isascii() or word[0].isupper()
-                    for word in names
-                    if word.lower() not in _NAME_PARTICLES
+                words = [w.strip(".,·:|") for w in text.split()[len(marker.split()) :]]
+                names = [w for w in words if w and w.lower() not in _NAME_PARTICLES]
+                return 0 < len(words) <= 8 and all(
+                    not w[0].isalpha() or not w[0].isascii() or w[0].isupper() for w in names
                 )
         return False
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -66,6 +67,7 @@ def find_published_line(
     root: etree._Element,
     profile: SiteProfile,
     is_boilerplate: Callable[[etree._Element], bool],
+    page_path: str = "",
 ) -> PublishedAnchor | None:
     """The first published line in document order that is not inside boilerplate (a related
     list repeats other articles' lines). libxml2 finds the candidate text nodes; Python only
@@ -79,7 +81,9 @@ def find_published_line(
         for candidate in _ancestors(element, levels=4):
             line = parse_published_line("".join(candidate.itertext()), profile.language_profiles)
             if line is not None:
-                if not _inside_boilerplate(candidate, is_boilerplate):
+                if not _inside_boilerplate(candidate, is_boilerplate) and not _in_teaser(
+                    candidate, line, profile, page_path
+                ):
                     return PublishedAnchor(line=line, element=candidate)
                 break
     return None
@@ -92,6 +96,24 @@ def _keyword_text_nodes(root: etree._Element, profile: SiteProfile) -> list[etre
         for keyword in lang.published_keywords
     )
     return root.xpath(f"//body//text()[{tests}]") or root.xpath(f"//text()[{tests}]")
+
+
+MAX_TEASER_EXTRA = 300  # characters a teaser card holds besides its published line
+
+
+def _in_teaser(
+    element: etree._Element, line: PublishedLine, profile: SiteProfile, page_path: str
+) -> bool:
+    """A related-article card: a short container holding the line and a link to another
+    article (not this page). The article's own line sits in a long container or alone."""
+    card = element.getparent()
+    if card is None or len("".join(card.itertext())) > len(line.raw) + MAX_TEASER_EXTRA:
+        return False
+    for href in card.xpath(".//a/@href"):
+        path = urlsplit(href.strip()).path.rstrip("/")
+        if path != page_path.rstrip("/") and profile.article_path.match(path):
+            return True
+    return False
 
 
 def _ancestors(element: etree._Element, levels: int) -> list[etree._Element]:

@@ -208,7 +208,9 @@ class AggregatorSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.reject(ref.url, "not_html", "article page is not HTML", {})
             return
-        found = extract_article(response.selector, get_base_url(response), self.profile)
+        found = extract_article(
+            response.selector, self.profile, url=response.url, base_url=get_base_url(response)
+        )
         self.count_extraction(found)
         published = found.published
         if self.arguments.since and published and published < self.arguments.since:

@@ -227,3 +227,16 @@ def test_robots_txt_is_obeyed(local_site: LocalSite, tmp_path: Path) -> None:
     assert [r["id"] for r in result.records] == ["maghress:lopinion:9201"]
     assert local_site.hits("/fr/lopinion/9202") == 0
     assert [row["reason"] for row in result.rejects] == ["robots_forbidden"]
+
+
+def test_a_start_url_that_is_an_article_is_crawled_as_one(
+    local_site: LocalSite, tmp_path: Path
+) -> None:
+    page = french_article(9301).replace("</body>", '<a href="/fr/lopinion/9302">Related</a></body>')
+    local_site.add("/fr/lopinion/9301", page)
+    add_articles(local_site, range(9302, 9303))
+
+    result = run_crawl(tmp_path, start_urls=f"{local_site.base_url}/fr/lopinion/9301?utm_source=x")
+
+    assert [r["id"] for r in result.records] == ["maghress:lopinion:9301"]
+    assert local_site.hits("/fr/lopinion/9302") == 0

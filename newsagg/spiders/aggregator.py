@@ -92,7 +92,25 @@ class AggregatorSpider(scrapy.Spider):
         urls = list(dict.fromkeys(canonical_url(url) for url in self.listing_urls()))
         self.hosts.update(urlsplit(url).netloc.lower() for url in urls)
         for url in urls:
-            yield self.listing_request(url, Listing(start_url=url), page=1)
+            listing = Listing(start_url=url)
+            # A start URL may be an article itself: `-a start_urls=.../fr/lopinion/123`.
+            ref = parse_article_url(url, self.profile)
+            if ref is not None:
+                self.requested.add(ref.url)
+                listing.outstanding += 1
+                yield self.article_request(ref, listing)
+            else:
+                yield self.listing_request(url, listing, page=1)
+
+    def article_request(self, ref: ArticleRef, listing: Listing) -> Request:
+        return Request(
+            ref.url,
+            callback=self.parse_article,
+            errback=self.request_failed,
+            priority=ARTICLE_PRIORITY,
+            meta={"listing": listing, "ref": ref},
+            dont_filter=True,
+        )
 
     def listing_request(self, url: str, listing: Listing, page: int) -> Request:
         self.listing_pages.add(url)
@@ -120,14 +138,7 @@ class AggregatorSpider(scrapy.Spider):
         for ref in new:
             self.requested.add(ref.url)
             listing.outstanding += 1
-            yield Request(
-                ref.url,
-                callback=self.parse_article,
-                errback=self.request_failed,
-                priority=ARTICLE_PRIORITY,
-                meta={"listing": listing, "ref": ref},
-                dont_filter=True,
-            )
+            yield self.article_request(ref, listing)
         next_url = self.next_page_url(response)
         if next_url is None or next_url in self.listing_pages:
             return

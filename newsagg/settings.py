@@ -50,9 +50,15 @@ FEED_STORAGES = {
 }
 FEED_EXPORT_ENCODING = "utf-8"  # JSON Lines with real UTF-8, not \\u escapes
 FEED_EXPORTERS = {"jsonl": "scrapy.exporters.JsonLinesItemExporter"}
+FEED_URI_PARAMS = "newsagg.output.layout.uri_params"  # %(run_id)s and %(run_date)s in feed URIs
 
 NEWSAGG_REQUIRED_FIELDS = ["title", "body", "published", "source"]  # else the article is rejected
 NEWSAGG_REJECTS = ""  # rejects JSONL path; "" = beside the first file feed, else .newsagg/rejects/
 NEWSAGG_VALIDATE_SCHEMA = True  # check each item against newsagg/schema/article.schema.json
 NEWSAGG_REPLAY = ""  # WARC file to serve every response from ("sample" = the bundled archive)
 NEWSAGG_MAX_PAGES = 0  # pagination depth per listing; 0 = no limit
+
+# --- Production runs: dataset layout, manifest, health, scheduling ----------------------------
+NEWSAGG_DATA_DIR = "data"  # dataset root when no -o/-O: {site}/{YYYY-MM-DD}/{run_id}.jsonl.gz
+NEWSAGG_GZIP = True  # gzip the dataset file (off: {run_id}.jsonl)
+NEWSAGG_RUN_ID = ""  # run id to use instead of a fresh {UTC start}-{6 hex}

@@ -62,3 +62,22 @@ NEWSAGG_MAX_PAGES = 0  # pagination depth per listing; 0 = no limit
 NEWSAGG_DATA_DIR = "data"  # dataset root when no -o/-O: {site}/{YYYY-MM-DD}/{run_id}.jsonl.gz
 NEWSAGG_GZIP = True  # gzip the dataset file (off: {run_id}.jsonl)
 NEWSAGG_RUN_ID = ""  # run id to use instead of a fresh {UTC start}-{6 hex}
+EXTENSIONS |= {
+    "newsagg.extensions.coverage.ArticleCoverage": 520,  # per-field fill counts for health
+    "newsagg.extensions.health.HealthCheck": 530,  # verdict and exit code at the end of a run
+}
+# Health rules (README "Health checks and exit codes"); rates are judged from MIN_SAMPLE cases on.
+NEWSAGG_HEALTH_MAX_REJECT_PCT = 20  # rejected articles and pages, % of all
+NEWSAGG_HEALTH_MAX_HTTP_ERROR_PCT = 20  # pages answered 4xx/5xx or nothing, % of pages
+NEWSAGG_HEALTH_MIN_FILL_PCT = {  # % of extracted articles that must have the field
+    "title": 90,
+    "source": 90,
+    "published": 90,
+    "body": 90,
+    "source_url": 50,
+}
+NEWSAGG_HEALTH_MIN_SAMPLE = 5  # fewer articles/pages than this: rate rules are not judged
+NEWSAGG_HEALTH_FINISH_REASONS = ["finished"]  # any other finish reason fails the run
+# A page given up after retries is a counted reject judged by the HTTP error rule, not an ERROR
+# (Scrapy's default level) that would fail the run as if it had crashed.
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"

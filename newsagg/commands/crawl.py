@@ -1,16 +1,20 @@
 """`scrapy crawl`, with the aggregator's arguments checked before the crawler starts.
 
 A wrong argument prints one line and exits with status 2, and no output file is created.
-Given no -o/-O, the aggregator writes to the dataset layout (newsagg.output.layout)."""
+Given no -o/-O, the aggregator writes to the dataset layout (newsagg.output.layout). The exit
+status is the health check's verdict (README "Health checks and exit codes")."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from scrapy import Spider
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.crawler import Crawler
 
 from newsagg.errors import ArgumentError
+from newsagg.extensions.health import EXIT_CODE_STAT
 from newsagg.output.layout import dataset_feed
 from newsagg.spiders.arguments import parse_arguments
 
@@ -18,6 +22,8 @@ EXIT_BAD_ARGUMENTS = 2
 
 
 class Command(ScrapyCrawlCommand):
+    crawler: Crawler | None = None
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         assert self.settings is not None
@@ -33,3 +39,10 @@ class Command(ScrapyCrawlCommand):
                 self.exitcode = EXIT_BAD_ARGUMENTS
                 return
         super().run(args, opts)
+        health = self.crawler.stats.get_value(EXIT_CODE_STAT) if self.crawler else None
+        if not self.exitcode and health:
+            self.exitcode = health
+
+    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
+        self.crawler = super()._create_crawler(spidercls)  # kept to read its stats afterwards
+        return self.crawler

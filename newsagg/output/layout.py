@@ -6,6 +6,7 @@ read it back."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -95,3 +96,18 @@ def site_dir(settings: BaseSettings, site: str) -> Path:
 
 def is_dataset_run(settings: BaseSettings) -> bool:
     return any(options.get(DATASET_OPTION) for options in settings.getdict("FEEDS").values())
+
+
+def latest_path(settings: BaseSettings, site: str) -> Path:
+    return site_dir(settings, site) / "latest.json"
+
+
+def read_latest_manifest(settings: BaseSettings, site: str) -> dict[str, Any] | None:
+    """The manifest `{site}/latest.json` points to; None before the site's first run.
+    A pointer or manifest that cannot be read raises: history must not silently vanish."""
+    pointer = latest_path(settings, site)
+    if not pointer.exists():
+        return None
+    latest = json.loads(pointer.read_text(encoding="utf-8"))
+    manifest = site_dir(settings, site) / latest["manifest"]
+    return json.loads(manifest.read_text(encoding="utf-8"))

@@ -65,6 +65,7 @@ NEWSAGG_RUN_ID = ""  # run id to use instead of a fresh {UTC start}-{6 hex}
 EXTENSIONS |= {
     "newsagg.extensions.coverage.ArticleCoverage": 520,  # per-field fill counts for health
     "newsagg.extensions.health.HealthCheck": 530,  # verdict and exit code at the end of a run
+    "newsagg.output.manifest.RunManifest": 540,  # {run_id}.manifest.json, then latest.json
 }
 # Health rules (README "Health checks and exit codes"); rates are judged from MIN_SAMPLE cases on.
 NEWSAGG_HEALTH_MAX_REJECT_PCT = 20  # rejected articles and pages, % of all

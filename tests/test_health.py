@@ -135,3 +135,21 @@ def test_schema_invalid_articles_are_rejected_with_the_reason_and_rate_exits_14(
         for n in (1, 4)
     ]
     assert "2 of 6 articles and pages rejected (33 %, maximum 20 %)" in result.log
+
+
+def test_zero_articles_after_a_run_that_had_some_exits_12_until_they_return(
+    local_site: LocalSite, tmp_path: Path
+) -> None:
+    """Read from the previous run's manifest through latest.json, in the dataset layout."""
+    start = f"{local_site.base_url}/fr/"
+    news_site(local_site, 3)
+    assert run_crawl(tmp_path, output=None, start_urls=start).returncode == 0
+    local_site.add("/fr/", listing_html([]))
+    second = run_crawl(tmp_path, output=None, start_urls=start)
+    assert second.returncode == 12, second.log
+    assert "health: zero_articles (exit code 12): 0 articles, where the previous run " in second.log
+    assert "had 3 articles" in second.log
+    third = run_crawl(tmp_path, output=None, start_urls=start)
+    assert third.returncode == 12, "still nothing: the alert stays up"
+    news_site(local_site, 2)
+    assert run_crawl(tmp_path, output=None, start_urls=start).returncode == 0

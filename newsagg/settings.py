@@ -9,7 +9,7 @@ COMMANDS_MODULE = "newsagg.commands"  # `crawl` that checks spider arguments bef
 
 # --- Politeness -------------------------------------------------------------------------------
 NEWSAGG_CONTACT_URL = "https://github.com/newsagg/newsagg"  # who to tell if we misbehave
-USER_AGENT = f"newsagg/0.1 (+{NEWSAGG_CONTACT_URL})"
+ADDONS = {"newsagg.addons.ContactUserAgent": 0}  # USER_AGENT = newsagg/<version> (+contact)
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
@@ -82,3 +82,12 @@ NEWSAGG_HEALTH_FINISH_REASONS = ["finished"]  # any other finish reason fails th
 # A page given up after retries is a counted reject judged by the HTTP error rule, not an ERROR
 # (Scrapy's default level) that would fail the run as if it had crashed.
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
+
+# --- Politeness and safety, completed --------------------------------------------------------
+DOWNLOADER_MIDDLEWARES |= {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsagg.retry.BackoffRetryMiddleware": 550,  # Scrapy's slot, with waits and Retry-After
+}
+NEWSAGG_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled for each next one
+NEWSAGG_RETRY_BACKOFF_MAX = 120.0  # longest wait; a longer Retry-After gives the page up
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's code-executing HTTP endpoint: not on a crawler

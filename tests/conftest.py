@@ -31,6 +31,7 @@ class LocalSite:
 
     routes: dict[str, Route | Callable[[], Route]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    user_agents: list[str] = field(default_factory=list)
     base_url: str = ""
 
     def add(
@@ -70,6 +71,7 @@ def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             site.requests.append(self.path)
+            site.user_agents.append(self.headers.get("User-Agent", ""))
             route = site.routes.get(self.path)
             if route is None and self.path == "/robots.txt":
                 route = (200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n")
@@ -127,6 +129,7 @@ FAST_SETTINGS = {
     "DOWNLOAD_DELAY": "0",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
     "LOG_LEVEL": "INFO",
+    "NEWSAGG_RETRY_BACKOFF": "0",
 }
 
 

@@ -81,5 +81,6 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
 
 
 def dataset_files(data: Path) -> list[str]:
-    """Every file under the dataset root, as relative paths."""
-    return sorted(str(p.relative_to(data)) for p in data.rglob("*") if p.is_file())
+    """Every file of the sites' datasets, relative to the root (the run locks, `{site}.lock`
+    beside the site directories, are not part of a dataset)."""
+    return sorted(str(p.relative_to(data)) for p in data.glob("*/**/*") if p.is_file())

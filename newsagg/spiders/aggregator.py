@@ -57,6 +57,9 @@ class AggregatorSpider(scrapy.Spider):
         self.profile = self.arguments.profile
         self.site = self.profile.name
         self.requested: set[str] = set()  # canonical article URLs asked for in this run
+        # By start URL. Requests carry only the key, so every request of a listing shares one
+        # Listing even through JOBDIR's pickled disk queue; with JOBDIR both live in self.state.
+        self.listings: dict[str, Listing] = {}
         self.hosts: set[str] = set()
 
     @classmethod
@@ -84,21 +87,26 @@ class AggregatorSpider(scrapy.Spider):
         return [profile.base_url + lang.listing_path for lang in languages]
 
     async def start(self) -> AsyncIterator[Request]:
+        state = getattr(self, "state", None)  # set by Scrapy's SpiderState when JOBDIR is set
+        if state is not None:  # pickled at a pause, restored on resume
+            self.requested = state.setdefault("requested", self.requested)
+            self.listings = state.setdefault("listings", self.listings)
         for url in self.listing_urls():
             url = canonical_url(url)
             self.hosts.add(urlsplit(url).netloc.lower())
-            yield self.listing_request(url, Listing(start_url=url), page=1)
+            listing = self.listings.setdefault(url, Listing(start_url=url))
+            yield self.listing_request(url, listing, page=1)
 
     def listing_request(self, url: str, listing: Listing, page: int) -> Request:
         return Request(
             url,
             callback=self.parse_listing,
             errback=self.request_failed,
-            meta={"listing": listing, "page": page},
+            meta={"listing": listing.start_url, "page": page},
         )
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
-        listing: Listing = response.meta["listing"]
+        listing = self.listings[response.meta["listing"]]
         page: int = response.meta["page"]
         self.crawler.stats.inc_value("newsagg/listing_pages")
         if not isinstance(response, TextResponse):
@@ -118,7 +126,7 @@ class AggregatorSpider(scrapy.Spider):
                 callback=self.parse_article,
                 errback=self.request_failed,
                 priority=ARTICLE_PRIORITY,
-                meta={"listing": listing, "ref": ref},
+                meta={"listing": listing.start_url, "ref": ref},
             )
         next_url = self.next_page_url(response)
         if next_url is None:
@@ -179,7 +187,7 @@ class AggregatorSpider(scrapy.Spider):
     # --- article pages -------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Article]:
-        listing: Listing = response.meta["listing"]
+        listing = self.listings[response.meta["listing"]]
         try:
             yield from self._article(response, listing)
         finally:
@@ -250,7 +258,7 @@ class AggregatorSpider(scrapy.Spider):
         kind = "article" if "ref" in request.meta else "listing"
         self.reject(request.url, reason, message, {"page_kind": kind})
         if kind == "article":
-            self.article_done(request.meta["listing"])
+            self.article_done(self.listings[request.meta["listing"]])
 
     def reject(self, url: str, reason: str, message: str, found: dict[str, Any]) -> None:
         self.crawler.signals.send_catch_log(

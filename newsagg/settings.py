@@ -66,7 +66,10 @@ EXTENSIONS |= {
     "newsagg.extensions.coverage.ArticleCoverage": 520,  # per-field fill counts for health
     "newsagg.extensions.health.HealthCheck": 530,  # verdict and exit code at the end of a run
     "newsagg.output.manifest.RunManifest": 540,  # {run_id}.manifest.json, then latest.json
+    "newsagg.extensions.progress.Progress": 550,  # a progress line every interval
+    "scrapy.extensions.logstats.LogStats": None,  # the progress line says the same and more
 }
+NEWSAGG_PROGRESS_INTERVAL = 60.0  # seconds between progress lines; 0 = none
 # Health rules (README "Health checks and exit codes"); rates are judged from MIN_SAMPLE cases on.
 NEWSAGG_HEALTH_MAX_REJECT_PCT = 20  # rejected articles and pages, % of all
 NEWSAGG_HEALTH_MAX_HTTP_ERROR_PCT = 20  # pages answered 4xx/5xx or nothing, % of pages

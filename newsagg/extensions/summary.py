@@ -1,9 +1,10 @@
-"""One INFO line at the end of a run: what was written, rejected and skipped."""
+"""At the end of a run: one INFO line of what was written, rejected and skipped, then a table."""
 
 from __future__ import annotations
 
 import logging
-from typing import Self
+from datetime import UTC, datetime
+from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -43,3 +44,29 @@ class RunSummary:
             skipped or "{}",
             stats.get("newsagg/rejects_file", "-"),
         )
+        logger.info("%s", summary_table(stats, reason))
+
+
+def summary_table(stats: dict[str, Any], reason: str) -> str:
+    """The run's numbers, one per row, for the end of the log."""
+    started = stats.get("start_time")
+    seconds = (datetime.now(UTC) - started).total_seconds() if started else 0.0
+    pages = stats.get("response_received_count", 0)
+    rows = [
+        ("run", stats.get("newsagg/run_id", "-")),
+        ("finish reason", reason),
+        ("duration", f"{seconds:.1f} s"),
+        ("pages", f"{pages} ({pages * 60 / seconds:.0f}/min)" if seconds >= 1 else str(pages)),
+        ("listing pages", stats.get("newsagg/listing_pages", 0)),
+        ("articles written", stats.get("item_scraped_count", 0)),
+        ("duplicates", stats.get("newsagg/duplicates", 0)),
+        ("rejected", stats.get("newsagg/rejected", 0)),
+        *(
+            (f"  {key.removeprefix('newsagg/rejected/')}", value)
+            for key, value in sorted(stats.items())
+            if key.startswith("newsagg/rejected/")
+        ),
+        ("retries", stats.get("retry/count", 0)),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "run summary:\n" + "\n".join(f"  {name:<{width}}  {value}" for name, value in rows)

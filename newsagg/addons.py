@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
 from urllib.parse import urlsplit
 
 from scrapy.settings import Settings
+
+from newsagg import __version__
 
 
 class ContactUserAgent:
@@ -18,4 +19,4 @@ class ContactUserAgent:
             raise ValueError(
                 f"NEWSAGG_CONTACT_URL: expected an http(s) or mailto: URL, got {contact!r}"
             )
-        settings.set("USER_AGENT", f"newsagg/{version('newsagg')} (+{contact})", priority="addon")
+        settings.set("USER_AGENT", f"newsagg/{__version__} (+{contact})", priority="addon")

@@ -8,16 +8,17 @@ import json
 import logging
 import platform
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Self
 
+import scrapy
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FeedSlot
 from scrapy.settings import BaseSettings
 
+from newsagg import __version__
 from newsagg.extensions.coverage import TRACKED_FIELDS
 from newsagg.feeds import AtomicFileFeedStorage, write_atomically
 from newsagg.health import Verdict
@@ -150,8 +151,8 @@ class RunManifest:
             "health": verdict.as_dict(),
             "files": files,
             "versions": {
-                "newsagg": version("newsagg"),
-                "scrapy": version("scrapy"),
+                "newsagg": __version__,
+                "scrapy": scrapy.__version__,
                 "python": platform.python_version(),
             },
         }

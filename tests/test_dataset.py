@@ -11,6 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+
+from newsagg.pipelines.validate import load_article_schema
 from tests.conftest import LocalSite, listing_html, run_crawl
 from tests.crafted import article_html, dataset_files, news_site, slow, start_crawl, wait_for
 
@@ -41,6 +44,8 @@ def test_run_without_output_writes_the_dataset_layout(
     assert sorted(files) == ["jsonl.gz", "manifest.json", "rejects.jsonl"]
     assert len(set(files.values())) == 1, "the items, rejects and manifest share one run id"
     assert sorted(r["url"] for r in result.records) == [local_site.base_url + p for p in paths]
+    schema = Draft202012Validator(load_article_schema())
+    assert [list(schema.iter_errors(record)) for record in result.records] == [[], [], []]
     assert [(r["url"], r["reason"]) for r in result.rejects] == [
         (f"{local_site.base_url}/fr/lopinion/9999", "http_404")
     ]

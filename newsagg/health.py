@@ -11,6 +11,8 @@ from typing import Any, Self
 
 from scrapy.settings import BaseSettings
 
+from newsagg.stats import stats_under
+
 EXIT_OK = 0
 # rule name -> exit code; README "Health checks and exit codes" documents the same table.
 EXIT_CODES = {
@@ -97,8 +99,8 @@ class RunFacts:
             items=stats.get("item_scraped_count", 0),
             rejects=stats.get("newsagg/rejected", 0),
             articles=stats.get("newsagg/articles", 0),
-            filled=_suffixed(stats, "newsagg/filled/"),
-            missing_example=_suffixed(stats, "newsagg/missing_example/"),
+            filled=stats_under(stats, "newsagg/filled/"),
+            missing_example=stats_under(stats, "newsagg/missing_example/"),
             pages=stats.get("response_received_count", 0) + no_answer,
             http_errors=total("newsagg/rejected/http_") + no_answer,
             spider_exceptions=stats.get("spider_exceptions/count", 0),
@@ -226,7 +228,3 @@ def reject_rate(facts: RunFacts, limits: Thresholds) -> list[Problem]:
             f"maximum {limits.max_reject_pct:g} %)",
         )
     ]
-
-
-def _suffixed(stats: Mapping[str, Any], prefix: str) -> dict[str, Any]:
-    return {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}

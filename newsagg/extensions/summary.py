@@ -9,6 +9,8 @@ from typing import Any, Self
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from newsagg.stats import stats_under
+
 logger = logging.getLogger(__name__)
 
 
@@ -24,16 +26,8 @@ class RunSummary:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
-        by_reason = {
-            key.removeprefix("newsagg/rejected/"): value
-            for key, value in sorted(stats.items())
-            if key.startswith("newsagg/rejected/")
-        }
-        skipped = {
-            key.removeprefix("newsagg/skipped/"): value
-            for key, value in sorted(stats.items())
-            if key.startswith("newsagg/skipped/")
-        }
+        by_reason = stats_under(stats, "newsagg/rejected/")
+        skipped = stats_under(stats, "newsagg/skipped/")
         logger.info(
             "%s: run finished (%s): %d articles written, %d rejected %s, skipped %s; rejects in %s",
             getattr(spider, "site", spider.name),
@@ -44,10 +38,10 @@ class RunSummary:
             skipped or "{}",
             stats.get("newsagg/rejects_file", "-"),
         )
-        logger.info("%s", summary_table(stats, reason))
+        logger.info("%s", summary_table(stats, reason, by_reason))
 
 
-def summary_table(stats: dict[str, Any], reason: str) -> str:
+def summary_table(stats: dict[str, Any], reason: str, by_reason: dict[str, int]) -> str:
     """The run's numbers, one per row, for the end of the log."""
     started = stats.get("start_time")
     seconds = (datetime.now(UTC) - started).total_seconds() if started else 0.0
@@ -61,11 +55,7 @@ def summary_table(stats: dict[str, Any], reason: str) -> str:
         ("articles written", stats.get("item_scraped_count", 0)),
         ("duplicates", stats.get("newsagg/duplicates", 0)),
         ("rejected", stats.get("newsagg/rejected", 0)),
-        *(
-            (f"  {key.removeprefix('newsagg/rejected/')}", value)
-            for key, value in sorted(stats.items())
-            if key.startswith("newsagg/rejected/")
-        ),
+        *((f"  {name}", count) for name, count in by_reason.items()),
         ("retries", stats.get("retry/count", 0)),
     ]
     width = max(len(name) for name, _ in rows)

@@ -22,8 +22,15 @@ from newsagg import __version__
 from newsagg.extensions.coverage import TRACKED_FIELDS
 from newsagg.feeds import AtomicFileFeedStorage, write_atomically
 from newsagg.health import Verdict
-from newsagg.output.layout import DATASET_OPTION, current_run, is_dataset_run, latest_path
+from newsagg.output.layout import (
+    DATASET_OPTION,
+    Run,
+    current_run,
+    is_dataset_run,
+    latest_path,
+)
 from newsagg.signals import run_checked
+from newsagg.stats import stats_under
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +95,7 @@ class RunManifest:
             return
         items_path, rows = self.items_file
         run = current_run(self.crawler)
-        manifest = self.manifest(spider, verdict, items_path, rows)
+        manifest = self.manifest(spider, run, verdict, items_path, rows)
         manifest_path = items_path.with_name(f"{run.id}.manifest.json")
         write_atomically(manifest_path, dumps(manifest))
         site = getattr(spider, "site", spider.name)
@@ -108,10 +115,9 @@ class RunManifest:
         logger.info("%s: manifest written; %s now points to run %s", manifest_path, pointer, run.id)
 
     def manifest(
-        self, spider: Spider, verdict: Verdict, items_path: Path, rows: int
+        self, spider: Spider, run: Run, verdict: Verdict, items_path: Path, rows: int
     ) -> dict[str, Any]:
         stats = self.crawler.stats.get_stats()
-        run = current_run(self.crawler)
         started = stats.get("start_time") or run.started
         finished = datetime.now(UTC)
         articles = stats.get("newsagg/articles", 0)
@@ -132,11 +138,7 @@ class RunManifest:
             "counts": {
                 "items": rows,
                 "rejects": stats.get("newsagg/rejected", 0),
-                "rejects_by_reason": {
-                    k.removeprefix("newsagg/rejected/"): v
-                    for k, v in sorted(stats.items())
-                    if k.startswith("newsagg/rejected/")
-                },
+                "rejects_by_reason": stats_under(stats, "newsagg/rejected/"),
                 "duplicates": stats.get("newsagg/duplicates", 0),
                 "articles_extracted": articles,
                 "pages": stats.get("response_received_count", 0),

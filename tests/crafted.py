@@ -44,11 +44,15 @@ def article_path(n: int) -> str:
     return f"/fr/lopinion/{1000 + n}"
 
 
-def news_site(site: LocalSite, count: int, **page: str | None) -> list[str]:
-    """`count` articles (built by `article_html(n, **page)`) linked from /fr/; their paths."""
+def news_site(site: LocalSite, count: int, *, seconds: float = 0, **page: str | None) -> list[str]:
+    """`count` articles (built by `article_html(n, **page)`) linked from /fr/; their paths.
+    With `seconds`, each article answers after that long: a crawl to watch while it runs."""
     paths = [article_path(n) for n in range(count)]
     for n, path in enumerate(paths):
-        site.add(path, article_html(n, **page))
+        if seconds:
+            site.add_dynamic(path, slow(article_html(n, **page), seconds))
+        else:
+            site.add(path, article_html(n, **page))
     site.add("/fr/", listing_html(paths))
     return paths
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import signal
+import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from jsonschema import Draft202012Validator
 
 from newsagg.pipelines.validate import load_article_schema
 from tests.conftest import LocalSite, listing_html, run_crawl
-from tests.crafted import article_html, dataset_files, news_site, slow, start_crawl, wait_for
+from tests.crafted import dataset_files, news_site, start_crawl, wait_for
 
 RUN_FILE = re.compile(r"maghress/\d{4}-\d{2}-\d{2}/(\d{8}T\d{6}Z-[0-9a-f]{6})\.(.+)$")
 
@@ -64,17 +65,20 @@ def test_gzip_can_be_switched_off(local_site: LocalSite, tmp_path: Path) -> None
     assert len(result.records) == 2
 
 
-def test_dataset_file_appears_only_when_the_run_ends(local_site: LocalSite, tmp_path: Path) -> None:
-    paths = news_site(local_site, 6)
-    for n, path in enumerate(paths):
-        local_site.add_dynamic(path, slow(article_html(n), 0.15))
-    data = tmp_path / "data"
-    crawl = start_crawl(
+def slow_dataset_crawl(local_site: LocalSite, tmp_path: Path) -> subprocess.Popen[str]:
+    """A dataset run of /fr/, one request at a time, started in the background."""
+    return start_crawl(
         tmp_path,
         output=None,
         settings={"CONCURRENT_REQUESTS": "1"},
         start_urls=f"{local_site.base_url}/fr/",
     )
+
+
+def test_dataset_file_appears_only_when_the_run_ends(local_site: LocalSite, tmp_path: Path) -> None:
+    paths = news_site(local_site, 6, seconds=0.15)
+    data = tmp_path / "data"
+    crawl = slow_dataset_crawl(local_site, tmp_path)
     seen_while_crawling: set[str] = set()
 
     def all_articles_requested() -> bool:
@@ -94,16 +98,9 @@ def test_dataset_file_appears_only_when_the_run_ends(local_site: LocalSite, tmp_
 
 
 def test_killed_run_leaves_only_partial_files(local_site: LocalSite, tmp_path: Path) -> None:
-    paths = news_site(local_site, 20)
-    for n, path in enumerate(paths):
-        local_site.add_dynamic(path, slow(article_html(n), 0.1))
+    news_site(local_site, 20, seconds=0.1)
     data = tmp_path / "data"
-    crawl = start_crawl(
-        tmp_path,
-        output=None,
-        settings={"CONCURRENT_REQUESTS": "1"},
-        start_urls=f"{local_site.base_url}/fr/",
-    )
+    crawl = slow_dataset_crawl(local_site, tmp_path)
     wait_for(lambda: any(n.endswith(".jsonl.gz.partial") for n in dataset_files(data)))
     crawl.send_signal(signal.SIGKILL)
     crawl.wait(timeout=30)

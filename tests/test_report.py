@@ -7,15 +7,13 @@ import subprocess
 from pathlib import Path
 
 from tests.conftest import REPO, SCRAPY, LocalSite, crawl_env, run_crawl
-from tests.crafted import article_html, news_site, slow
+from tests.crafted import news_site
 
 
 def test_progress_lines_during_the_crawl_and_a_summary_table_at_the_end(
     local_site: LocalSite, tmp_path: Path
 ) -> None:
-    paths = news_site(local_site, 6)
-    for n, path in enumerate(paths):
-        local_site.add_dynamic(path, slow(article_html(n), 0.15))
+    news_site(local_site, 6, seconds=0.15)
     result = run_crawl(
         tmp_path,
         settings={"NEWSAGG_PROGRESS_INTERVAL": "0.3", "CONCURRENT_REQUESTS": "1"},

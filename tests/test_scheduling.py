@@ -12,9 +12,7 @@ from tests.crafted import article_html, article_path, news_site, slow, start_cra
 def test_a_second_run_of_the_same_site_is_refused_while_the_first_runs(
     local_site: LocalSite, tmp_path: Path
 ) -> None:
-    paths = news_site(local_site, 8)
-    for n, path in enumerate(paths):
-        local_site.add_dynamic(path, slow(article_html(n), 0.25))  # 2 s: longer than a start
+    paths = news_site(local_site, 8, seconds=0.25)  # 2 s: longer than a start
     start = f"{local_site.base_url}/fr/"
     first = start_crawl(tmp_path, settings={"CONCURRENT_REQUESTS": "1"}, start_urls=start)
     lock = tmp_path / "data" / "maghress.lock"

@@ -35,3 +35,13 @@ class AtomicFileFeedStorage(FileFeedStorage):
         os.fsync(file.fileno())
         file.close()
         self.partial_path.replace(self.final_path)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """`text` to `path` by way of `<path>.partial` and a rename: readers see old or new, whole."""
+    partial = path.with_name(path.name + PARTIAL_SUFFIX)
+    with partial.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    partial.replace(path)

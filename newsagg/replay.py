@@ -7,6 +7,7 @@ retries, decompression, stats) sees the archived response exactly as it would a 
 from __future__ import annotations
 
 import logging
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Self
 
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 ArchivedResponse = tuple[int, list[tuple[str, str]], bytes]
 
 
-def read_archive(path: Path) -> dict[str, ArchivedResponse]:
+def read_archive(path: Path | Traversable) -> dict[str, ArchivedResponse]:
     """Every `response` record of a WARC file, by canonical target URL."""
     records: dict[str, ArchivedResponse] = {}
     with path.open("rb") as stream:

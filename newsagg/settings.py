@@ -9,7 +9,7 @@ COMMANDS_MODULE = "newsagg.commands"  # `crawl` that checks spider arguments bef
 
 # --- Politeness -------------------------------------------------------------------------------
 NEWSAGG_CONTACT_URL = "https://github.com/newsagg/newsagg"  # who to tell if we misbehave
-USER_AGENT = f"newsagg/0.1 (+{NEWSAGG_CONTACT_URL})"
+ADDONS = {"newsagg.addons.ContactUserAgent": 0}  # USER_AGENT = newsagg/<version> (+contact)
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
@@ -50,6 +50,7 @@ FEED_STORAGES = {
 }
 FEED_EXPORT_ENCODING = "utf-8"  # JSON Lines with real UTF-8, not \\u escapes
 FEED_EXPORTERS = {"jsonl": "scrapy.exporters.JsonLinesItemExporter"}
+FEED_URI_PARAMS = "newsagg.output.layout.uri_params"  # %(run_id)s and %(run_date)s in feed URIs
 
 # An article missing one of these is rejected; the reason names the first missing one.
 NEWSAGG_REQUIRED_FIELDS = ["published", "title", "body", "source"]
@@ -57,3 +58,40 @@ NEWSAGG_REJECTS = ""  # rejects JSONL path; "" = beside the first file feed, els
 NEWSAGG_VALIDATE_SCHEMA = True  # check each item against newsagg/schema/article.schema.json
 NEWSAGG_REPLAY = ""  # WARC file to serve every response from ("sample" = the bundled archive)
 NEWSAGG_MAX_PAGES = 0  # pagination depth per listing; 0 = no limit
+
+# --- Production runs: dataset layout, manifest, health, scheduling ----------------------------
+NEWSAGG_DATA_DIR = "data"  # dataset root when no -o/-O: {site}/{YYYY-MM-DD}/{run_id}.jsonl.gz
+NEWSAGG_GZIP = True  # gzip the dataset file (off: {run_id}.jsonl)
+NEWSAGG_RUN_ID = ""  # run id to use instead of a fresh {UTC start}-{6 hex}
+EXTENSIONS |= {
+    "newsagg.extensions.coverage.ArticleCoverage": 520,  # per-field fill counts for health
+    "newsagg.extensions.health.HealthCheck": 530,  # verdict and exit code at the end of a run
+    "newsagg.output.manifest.RunManifest": 540,  # {run_id}.manifest.json, then latest.json
+    "newsagg.extensions.progress.Progress": 550,  # a progress line every interval
+    "scrapy.extensions.logstats.LogStats": None,  # the progress line says the same and more
+}
+NEWSAGG_PROGRESS_INTERVAL = 60.0  # seconds between progress lines; 0 = none
+# Health rules (README "Health checks and exit codes"); rates are judged from MIN_SAMPLE cases on.
+NEWSAGG_HEALTH_MAX_REJECT_PCT = 20  # rejected articles and pages, % of all
+NEWSAGG_HEALTH_MAX_HTTP_ERROR_PCT = 20  # pages answered 4xx/5xx or nothing, % of pages
+NEWSAGG_HEALTH_MIN_FILL_PCT = {  # % of extracted articles that must have the field
+    "title": 90,
+    "source": 90,
+    "published": 90,
+    "body": 90,
+    "source_url": 50,
+}
+NEWSAGG_HEALTH_MIN_SAMPLE = 5  # fewer articles/pages than this: rate rules are not judged
+NEWSAGG_HEALTH_FINISH_REASONS = ["finished"]  # any other finish reason fails the run
+# A page given up after retries is a counted reject judged by the HTTP error rule, not an ERROR
+# (Scrapy's default level) that would fail the run as if it had crashed.
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
+
+# --- Politeness and safety, completed --------------------------------------------------------
+DOWNLOADER_MIDDLEWARES |= {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsagg.retry.BackoffRetryMiddleware": 550,  # Scrapy's slot, with waits and Retry-After
+}
+NEWSAGG_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled for each next one
+NEWSAGG_RETRY_BACKOFF_MAX = 120.0  # longest wait; a longer Retry-After gives the page up
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's code-executing HTTP endpoint: not on a crawler

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -30,6 +31,7 @@ class LocalSite:
 
     routes: dict[str, Route | Callable[[], Route]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    user_agents: list[str] = field(default_factory=list)
     base_url: str = ""
 
     def add(
@@ -69,6 +71,7 @@ def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             site.requests.append(self.path)
+            site.user_agents.append(self.headers.get("User-Agent", ""))
             route = site.routes.get(self.path)
             if route is None and self.path == "/robots.txt":
                 route = (200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n")
@@ -126,6 +129,7 @@ FAST_SETTINGS = {
     "DOWNLOAD_DELAY": "0",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
     "LOG_LEVEL": "INFO",
+    "NEWSAGG_RETRY_BACKOFF": "0",
 }
 
 
@@ -134,37 +138,80 @@ def run_crawl(
     *,
     site: str | None = "maghress",
     settings: dict[str, str] | None = None,
-    output: str = "out.jsonl",
+    output: str | None = "out.jsonl",
     timeout: float = 120,
     **arguments: str,
 ) -> CrawlResult:
-    """A real `scrapy crawl aggregator` in a subprocess, from the project directory."""
-    out = tmp_path / output
-    command = [*SCRAPY, "crawl", "aggregator", "-O", str(out)]
-    if site is not None:
-        command += ["-a", f"site={site}"]
-    for name, value in arguments.items():
-        command += ["-a", f"{name}={value}"]
-    for name, value in {**FAST_SETTINGS, **(settings or {})}.items():
-        command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    """A real `scrapy crawl aggregator` in a subprocess, from the project directory.
+
+    `output=None` gives no -O: the run writes the dataset layout under `tmp_path/data`, and
+    `records`/`rejects` are read from every published file there."""
+    command = crawl_command(tmp_path, site=site, settings=settings, output=output, **arguments)
     done = subprocess.run(
-        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        command,
+        cwd=REPO,
+        env=crawl_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
-    rejects_path = out.with_name(f"{out.name.split('.', 1)[0]}.rejects.jsonl")
+    if output is None:
+        out = tmp_path / "data"
+        records = [
+            row
+            for path in sorted(out.glob("*/*/*.jsonl*"))
+            for row in read_jsonl(path)
+            if ".rejects." not in path.name
+        ]
+        rejects = [
+            row for path in sorted(out.glob("*/*/*.rejects.jsonl")) for row in read_jsonl(path)
+        ]
+    else:
+        out = tmp_path / output
+        records = read_jsonl(out)
+        rejects = read_jsonl(out.with_name(f"{out.name.split('.', 1)[0]}.rejects.jsonl"))
     return CrawlResult(
         returncode=done.returncode,
-        records=read_jsonl(out),
-        rejects=read_jsonl(rejects_path),
+        records=records,
+        rejects=rejects,
         log=done.stderr + done.stdout,
         output=out,
     )
 
 
+def crawl_command(
+    tmp_path: Path,
+    *,
+    site: str | None = "maghress",
+    settings: dict[str, str] | None = None,
+    output: str | None = "out.jsonl",
+    **arguments: str,
+) -> list[str]:
+    """`scrapy crawl aggregator` with fast settings; the dataset root is `tmp_path/data`."""
+    command = [*SCRAPY, "crawl", "aggregator"]
+    if output is not None:
+        command += ["-O", str(tmp_path / output)]
+    if site is not None:
+        command += ["-a", f"site={site}"]
+    for name, value in arguments.items():
+        command += ["-a", f"{name}={value}"]
+    data_dir = {"NEWSAGG_DATA_DIR": str(tmp_path / "data")}
+    for name, value in {**FAST_SETTINGS, **data_dir, **(settings or {})}.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def crawl_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Rows of a JSON Lines file, gzipped or not; [] if there is no such file."""
     if not path.exists():
         return []
-    with path.open(encoding="utf-8") as handle:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 

@@ -16,6 +16,7 @@ from scrapy.http import Response
 
 from newsagg.errors import ArticleDropped
 from newsagg.feeds import PARTIAL_SUFFIX
+from newsagg.output.layout import expand_feed_uri
 from newsagg.signals import page_rejected
 
 logger = logging.getLogger(__name__)
@@ -90,14 +91,15 @@ class RejectsLog:
 
 
 def default_rejects_path(crawler: Crawler, spider: Spider) -> Path:
-    """Beside the first file feed (`out.jsonl` -> `out.rejects.jsonl`); else under .newsagg/."""
+    """Beside the first file feed (`out.jsonl` -> `out.rejects.jsonl`, in the dataset layout
+    `{run_id}.jsonl.gz` -> `{run_id}.rejects.jsonl`); else under .newsagg/."""
     for uri in crawler.settings.getdict("FEEDS"):
         uri = str(uri)
         if "://" in uri and not uri.startswith("file://"):
             continue
-        path = Path(uri.removeprefix("file://"))
-        if "%(" in path.name:
+        if "%(" in uri and (uri := expand_feed_uri(uri, spider)) is None:
             continue
+        path = Path(uri.removeprefix("file://"))
         stem = path.name.split(".", 1)[0]
         return path.with_name(f"{stem}.rejects.jsonl")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -1,12 +1,15 @@
-"""One INFO line at the end of a run: what was written, rejected and skipped."""
+"""At the end of a run: one INFO line of what was written, rejected and skipped, then a table."""
 
 from __future__ import annotations
 
 import logging
-from typing import Self
+from datetime import UTC, datetime
+from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+
+from newsagg.stats import stats_under
 
 logger = logging.getLogger(__name__)
 
@@ -23,16 +26,8 @@ class RunSummary:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
-        by_reason = {
-            key.removeprefix("newsagg/rejected/"): value
-            for key, value in sorted(stats.items())
-            if key.startswith("newsagg/rejected/")
-        }
-        skipped = {
-            key.removeprefix("newsagg/skipped/"): value
-            for key, value in sorted(stats.items())
-            if key.startswith("newsagg/skipped/")
-        }
+        by_reason = stats_under(stats, "newsagg/rejected/")
+        skipped = stats_under(stats, "newsagg/skipped/")
         logger.info(
             "%s: run finished (%s): %d articles written, %d rejected %s, skipped %s; rejects in %s",
             getattr(spider, "site", spider.name),
@@ -43,3 +38,25 @@ class RunSummary:
             skipped or "{}",
             stats.get("newsagg/rejects_file", "-"),
         )
+        logger.info("%s", summary_table(stats, reason, by_reason))
+
+
+def summary_table(stats: dict[str, Any], reason: str, by_reason: dict[str, int]) -> str:
+    """The run's numbers, one per row, for the end of the log."""
+    started = stats.get("start_time")
+    seconds = (datetime.now(UTC) - started).total_seconds() if started else 0.0
+    pages = stats.get("response_received_count", 0)
+    rows = [
+        ("run", stats.get("newsagg/run_id", "-")),
+        ("finish reason", reason),
+        ("duration", f"{seconds:.1f} s"),
+        ("pages", f"{pages} ({pages * 60 / seconds:.0f}/min)" if seconds >= 1 else str(pages)),
+        ("listing pages", stats.get("newsagg/listing_pages", 0)),
+        ("articles written", stats.get("item_scraped_count", 0)),
+        ("duplicates", stats.get("newsagg/duplicates", 0)),
+        ("rejected", stats.get("newsagg/rejected", 0)),
+        *((f"  {name}", count) for name, count in by_reason.items()),
+        ("retries", stats.get("retry/count", 0)),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "run summary:\n" + "\n".join(f"  {name:<{width}}  {value}" for name, value in rows)

@@ -10,13 +10,15 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 from urllib.parse import urlsplit
 
 from newsagg.errors import ProfileError
 
-SITES_DIR = Path(__file__).parent
+# Package resources, not file paths: inside a zipped egg (scrapyd) there are no files.
+SITES_DIR = resources.files("newsagg.sites")
 TEMPLATES_DIR = SITES_DIR / "templates"
 
 # Date shapes substituted for `{date}` in the published-line patterns: DD - MM - YYYY (also / or
@@ -111,7 +113,11 @@ class SiteProfile:
 
 def known_sites() -> list[str]:
     """Names of the sites that have a profile file, sorted."""
-    return sorted(path.stem for path in SITES_DIR.glob("*.toml"))
+    return sorted(
+        path.name.removesuffix(".toml")
+        for path in SITES_DIR.iterdir()
+        if path.name.endswith(".toml") and path.is_file()
+    )
 
 
 @cache
@@ -134,7 +140,7 @@ def load_all_profiles() -> list[SiteProfile]:
     return [load_profile(name) for name in known_sites()]
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Traversable) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -62,6 +62,9 @@ class AggregatorSpider(scrapy.Spider):
         # limit and be recorded as a loop, not vanish in the dupefilter.
         self.requested: set[str] = set()  # canonical article URLs asked for in this run
         self.listing_pages: set[str] = set()  # canonical listing page URLs asked for
+        # By start URL. Requests carry only the key, so every request of a listing shares one
+        # Listing even through JOBDIR's pickled disk queue; with JOBDIR both live in self.state.
+        self.listings: dict[str, Listing] = {}
         self.hosts: set[str] = set()
 
     @classmethod
@@ -89,10 +92,15 @@ class AggregatorSpider(scrapy.Spider):
         return [profile.base_url + lang.listing_path for lang in languages]
 
     async def start(self) -> AsyncIterator[Request]:
+        state = getattr(self, "state", None)  # set by Scrapy's SpiderState when JOBDIR is set
+        if state is not None:  # pickled at a pause, restored on resume
+            self.requested = state.setdefault("requested", self.requested)
+            self.listing_pages = state.setdefault("listing_pages", self.listing_pages)
+            self.listings = state.setdefault("listings", self.listings)
         urls = list(dict.fromkeys(canonical_url(url) for url in self.listing_urls()))
         self.hosts.update(urlsplit(url).netloc.lower() for url in urls)
         for url in urls:
-            listing = Listing(start_url=url)
+            listing = self.listings.setdefault(url, Listing(start_url=url))
             # A start URL may be an article itself: `-a start_urls=.../fr/lopinion/123`.
             ref = parse_article_url(url, self.profile)
             if ref is not None:
@@ -108,7 +116,7 @@ class AggregatorSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.request_failed,
             priority=ARTICLE_PRIORITY,
-            meta={"listing": listing, "ref": ref},
+            meta={"listing": listing.start_url, "ref": ref},
             dont_filter=True,
         )
 
@@ -118,12 +126,12 @@ class AggregatorSpider(scrapy.Spider):
             url,
             callback=self.parse_listing,
             errback=self.request_failed,
-            meta={"listing": listing, "page": page},
+            meta={"listing": listing.start_url, "page": page},
             dont_filter=True,
         )
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
-        listing: Listing = response.meta["listing"]
+        listing = self.listings[response.meta["listing"]]
         page: int = response.meta["page"]
         self.crawler.stats.inc_value("newsagg/listing_pages")
         if not isinstance(response, TextResponse):
@@ -200,7 +208,7 @@ class AggregatorSpider(scrapy.Spider):
     # --- article pages -------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Article]:
-        listing: Listing = response.meta["listing"]
+        listing = self.listings[response.meta["listing"]]
         try:
             yield from self._article(response, listing)
         finally:
@@ -273,7 +281,7 @@ class AggregatorSpider(scrapy.Spider):
         kind = "article" if "ref" in request.meta else "listing"
         self.reject(request.url, reason, message, {"page_kind": kind})
         if kind == "article":
-            self.article_done(request.meta["listing"])
+            self.article_done(self.listings[request.meta["listing"]])
 
     def reject(self, url: str, reason: str, message: str, found: dict[str, Any]) -> None:
         self.crawler.signals.send_catch_log(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,7 +15,8 @@ from newsagg.errors import ArgumentError, ProfileError
 from newsagg.sites.profiles import SiteProfile, known_sites, load_profile
 
 KNOWN_ARGUMENTS = ("site", "lang", "sources", "start_urls", "max_pages", "since", "replay")
-SAMPLE_ARCHIVE = Path(__file__).parent.parent / "sample" / "ress-sample.warc.gz"
+# A package resource: inside a zipped egg (scrapyd) it is no file, but it still opens.
+SAMPLE_ARCHIVE = resources.files("newsagg.sample") / "ress-sample.warc.gz"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +27,7 @@ class CrawlArguments:
     start_urls: tuple[str, ...]  # empty = the profile's listing pages
     max_pages: int  # 0 = no limit
     since: date | None
-    replay: Path | None
+    replay: Traversable | None
 
 
 def parse_arguments(raw: dict[str, Any], *, default_max_pages: int = 0) -> CrawlArguments:
@@ -81,7 +84,7 @@ def parse_arguments(raw: dict[str, Any], *, default_max_pages: int = 0) -> Crawl
         except ValueError:
             raise ArgumentError(f"since: expected YYYY-MM-DD, got {raw['since']!r}") from None
 
-    replay = None
+    replay: Traversable | None = None
     if raw.get("replay") not in (None, ""):
         replay = SAMPLE_ARCHIVE if raw["replay"] == "sample" else Path(str(raw["replay"]))
         if not replay.is_file():

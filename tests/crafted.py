@@ -1,0 +1,90 @@
+"""Crafted maghress-template pages for production-run tests: articles, listings, slow pages."""
+
+from __future__ import annotations
+
+import html
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import REPO, LocalSite, Route, crawl_command, crawl_env, listing_html
+
+READ_AT_SOURCE = "Cliquez ici pour lire l'article depuis sa source"
+
+
+def article_html(
+    n: int,
+    *,
+    title: str | None = None,
+    line: str | None = "Publié dans L'opinion le 19 - 01 - 2022",
+    source_href: str | None = "https://www.lopinion.ma/article-{n}.html",
+) -> str:
+    """A French article page in the maghress template; `line=None` drops the published line,
+    `source_href=None` the read-at-source link."""
+    title = title or f"Article numéro {n} : la Bourse de Casablanca termine en hausse"
+    published = f'<span class="articlenewspaper">{html.escape(line)}</span><br>' if line else ""
+    link = (
+        f'<a href="{source_href.format(n=n)}" target="_blank">{READ_AT_SOURCE}</a>'
+        if source_href
+        else ""
+    )
+    return f"""<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">
+<title>{html.escape(title)} - Maghress</title></head><body>
+<div class="header"><a href="/"><img src="/logo.png" alt="Maghress"></a></div>
+<span class="articletitle">{html.escape(title)}</span><br>
+{published}
+<span class="articlecontent">Le texte de l'article {n} commence ici, avec assez de mots pour
+faire un paragraphe.<br>Un second paragraphe de l'article {n} conclut le propos.</span><br>
+{link}
+</body></html>"""
+
+
+def article_path(n: int) -> str:
+    return f"/fr/lopinion/{1000 + n}"
+
+
+def news_site(site: LocalSite, count: int, *, seconds: float = 0, **page: str | None) -> list[str]:
+    """`count` articles (built by `article_html(n, **page)`) linked from /fr/; their paths.
+    With `seconds`, each article answers after that long: a crawl to watch while it runs."""
+    paths = [article_path(n) for n in range(count)]
+    for n, path in enumerate(paths):
+        if seconds:
+            site.add_dynamic(path, slow(article_html(n, **page), seconds))
+        else:
+            site.add(path, article_html(n, **page))
+    site.add("/fr/", listing_html(paths))
+    return paths
+
+
+def slow(body: str, seconds: float) -> Callable[[], Route]:
+    """A route that answers `body` after `seconds`: keeps a crawl running long enough to watch."""
+
+    def handler() -> Route:
+        time.sleep(seconds)
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, body.encode("utf-8")
+
+    return handler
+
+
+def start_crawl(tmp_path: Path, **kwargs: object) -> subprocess.Popen[str]:
+    """`crawl_command(...)` started in the background (stdout and stderr to tmp_path/log)."""
+    command = crawl_command(tmp_path, **kwargs)  # type: ignore[arg-type]
+    with (tmp_path / "crawl.log").open("a", encoding="utf-8") as log:
+        return subprocess.Popen(
+            command, cwd=REPO, env=crawl_env(), stdout=log, stderr=subprocess.STDOUT, text=True
+        )
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+def dataset_files(data: Path) -> list[str]:
+    """Every file of the sites' datasets, relative to the root (the run locks, `{site}.lock`
+    beside the site directories, are not part of a dataset)."""
+    return sorted(str(p.relative_to(data)) for p in data.glob("*/**/*") if p.is_file())

@@ -9,12 +9,12 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from newsagg.extract.body import extract_body
-from newsagg.extract.boilerplate import element_checker
+from newsagg.extract.boilerplate import element_checker, end_checker
 from newsagg.extract.dates import DateMethod, parse_date
 from newsagg.extract.jsonld import extract_jsonld_article
 from newsagg.extract.published import PublishedLine, find_published_line
 from newsagg.extract.source_link import find_source_link
-from newsagg.extract.title import extract_title
+from newsagg.extract.title import extract_title, meta_title
 from newsagg.extract.url import absolute_url
 from newsagg.sites.profiles import SiteProfile
 
@@ -41,10 +41,11 @@ def extract_article(
     root = page.root
     is_boilerplate = element_checker(profile)
     jsonld = extract_jsonld_article(root)
-    published = find_published_line(root, profile, is_boilerplate, urlsplit(url).path)
+    meta = meta_title(page, profile)
+    published = find_published_line(root, profile, end_checker(profile), urlsplit(url).path, meta)
     source = find_source_link(root, profile)
     published_element = published.element if published else None
-    title = extract_title(page, profile, jsonld, published_element)
+    title = extract_title(page, profile, jsonld, published_element, meta)
     paragraphs, body_method = extract_body(
         page,
         profile,
@@ -55,6 +56,7 @@ def extract_article(
         jsonld_body=jsonld.get("articleBody")
         if isinstance(jsonld.get("articleBody"), str)
         else None,
+        page_host=urlsplit(url).hostname or "",
     )
     day, method = (None, None)
     if published is not None:

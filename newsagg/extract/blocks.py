@@ -124,7 +124,8 @@ class BlockWalker:
             raise _Stop
         tag = _tag(element)
         if not tag or (
-            element not in self.protected and (tag in SKIP_TAGS or self.is_boilerplate(element))
+            element not in self.protected
+            and (tag in SKIP_TAGS or self.is_boilerplate(element) or _is_form_widget(element))
         ):
             if tag and self.ends_at is not None and self.ends_at(element):
                 raise _Stop
@@ -193,6 +194,26 @@ class BlockWalker:
         self._parts = []
         self._link_chars = self._bold_chars = 0
         self._elements = []
+
+
+WIDGET_TAGS = frozenset({"div", "section", "table", "ul"})
+MAX_WIDGET_TEXT = 400  # characters; a newsletter or poll box says little besides its form
+
+
+def _is_form_widget(element: etree._Element) -> bool:
+    """A newsletter sign-up, poll or search box: a small container around a form."""
+    if element.tag not in WIDGET_TAGS or element.find(".//form") is None:
+        return False
+    return len("".join(element.itertext()).strip()) <= MAX_WIDGET_TEXT
+
+
+def document_position(element: etree._Element) -> tuple[int, ...]:
+    """Child indexes from the root: tuples compare in document order."""
+    path = []
+    while (parent := element.getparent()) is not None:
+        path.append(parent.index(element))
+        element = parent
+    return tuple(reversed(path))
 
 
 MAX_DATA_CELL = 120  # characters; longer cells are layout, not a table of figures

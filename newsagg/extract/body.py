@@ -9,7 +9,7 @@ from collections.abc import Callable
 from lxml import etree
 from parsel import Selector
 
-from newsagg.extract.blocks import Block, BlockWalker
+from newsagg.extract.blocks import Block, BlockWalker, document_position
 from newsagg.extract.boilerplate import ParagraphFilter, end_checker
 from newsagg.extract.published import parse_published_line
 from newsagg.extract.text import clean_text, fold_for_match
@@ -28,6 +28,7 @@ def extract_body(
     published_element: etree._Element | None,
     source_element: etree._Element | None,
     jsonld_body: str | None,
+    page_host: str = "",
 ) -> tuple[list[str], BodyMethod | None]:
     """Paragraphs of the body, and which anchor found them; ([], None) when none did.
 
@@ -35,8 +36,10 @@ def extract_body(
     published line onward to the first related-list heading; title -> published line (for
     templates that print the line after the text); the profile's body selectors; JSON-LD
     `articleBody`."""
-    paragraphs = ParagraphFilter(profile)
+    paragraphs = ParagraphFilter(profile, page_host)
     protected = _anchor_chain(published_element) | _anchor_chain(source_element)
+    if published_element is not None:  # its line must come out whole ("meta-pub" spans)
+        protected.update(published_element.iter())
     title_folded = fold_for_match(title or "")
 
     def keep(blocks: list[Block]) -> list[str]:
@@ -44,6 +47,8 @@ def extract_body(
         for block in blocks:
             if paragraphs.reason_to_drop(block) is not None:
                 continue
+            if source_element is not None and source_element in block.elements:
+                continue  # the read-at-source line itself
             if parse_published_line(block.text, profile.language_profiles) is not None:
                 continue  # a related item's own line
             if title_folded and fold_for_match(block.text) == title_folded:
@@ -136,15 +141,7 @@ def _anchor_chain(element: etree._Element | None) -> set[etree._Element]:
 
 def _precedes(first: etree._Element, second: etree._Element) -> bool:
     """True when `first` opens before `second` in document order."""
-    return _position(first) < _position(second)
-
-
-def _position(element: etree._Element) -> tuple[int, ...]:
-    path = []
-    while (parent := element.getparent()) is not None:
-        path.append(parent.index(element))
-        element = parent
-    return tuple(reversed(path))
+    return document_position(first) < document_position(second)
 
 
 def _title_element(published: etree._Element, title: str | None) -> etree._Element | None:

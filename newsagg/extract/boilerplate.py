@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -26,6 +27,30 @@ _CREDIT_AT_END = re.compile(
 )
 _READING_TIME = re.compile(
     r"\b\d+\s*(?:min|mins|minutes?|minutos?)\b|\d+\s*(?:دقائق|دقيقة)", re.IGNORECASE
+)
+_META_LINE = re.compile(
+    r"^(?:affichages|vues|lectures|visites|views|hits|visitas|lecturas|rubrique|catégorie"
+    r"|categorie|section|categoría|sección|مشاهدات|المشاهدات|القسم|التصنيف|قراءات)\s*:"
+    r"|^(?:vidéo|video|vídeo|فيديو|audio|photos?|diaporama|galerie)\s*:?$"
+    r"|^[\d\s.,]+\s*(?:vues|views|lectures|visitas|مشاهدة|قراءة)$",
+    re.IGNORECASE,
+)
+_PAGINATION = re.compile(
+    r"^(?:pages?|página|صفحة)?\s*(?:[«‹<]\s*)?(?:\d+\s+){1,}\d*\s*"
+    r"(?:suivant|suivante|siguiente|next|التالي|[»›>])?$",
+    re.IGNORECASE,
+)
+_SOCIAL_HOSTS = (
+    "facebook.com",
+    "twitter.com",
+    "x.com",
+    "t.me",
+    "whatsapp.com",
+    "linkedin.com",
+    "instagram.com",
+    "youtube.com",
+    "tiktok.com",
+    "pinterest.com",
 )
 _SHARE_WORDS = frozenset(
     [
@@ -111,7 +136,8 @@ class ParagraphFilter:
     """Rules that drop a paragraph from a body by its text: widget sentences, "Lire aussi"
     asides, bylines, captions, ads, share bars, tickers, link-only lines."""
 
-    def __init__(self, profile: SiteProfile) -> None:
+    def __init__(self, profile: SiteProfile, page_host: str = "") -> None:
+        self.page_host = page_host.lower()
         langs = profile.language_profiles
         self.boilerplate = tuple(fold_for_match(p) for lang in langs for p in lang.boilerplate)
         self.read_also = tuple(fold_for_match(p) for lang in langs for p in lang.read_also)
@@ -122,12 +148,14 @@ class ParagraphFilter:
         folded = fold_for_match(text)
         if not folded:
             return "punctuation"
-        if block.is_link_only:
-            return "link_only"
+        if block.is_link_only and not self.links_elsewhere(block):
+            return "link_only"  # another article of this site, a section, a tag
         if (block.has_image or block.after_image) and self.is_caption(text, block.is_heading):
             return "caption"  # a line of text beside or under a picture
-        if len(text.split()) <= 12 and _READING_TIME.search(text):
-            return "meta"
+        if len(text.split()) <= 12 and (
+            _READING_TIME.search(text) or _META_LINE.match(text) or _PAGINATION.match(text)
+        ):
+            return "meta"  # reading time, view counter, section label, page numbers
         if len(_TICKER_GAP.findall(block.raw)) >= 2:
             return "ticker"
         for phrase in self.boilerplate:
@@ -167,6 +195,17 @@ class ParagraphFilter:
                     not w[0].isalpha() or not w[0].isascii() or w[0].isupper() for w in names
                 )
         return False
+
+    def links_elsewhere(self, block: Block) -> bool:
+        """The block's links leave the site: a document or a source, not a related article.
+        Social networks are not "elsewhere": a line of them is a share bar."""
+        for element in block.elements:
+            if element.tag != "a":
+                continue
+            host = (urlsplit(element.get("href", "").strip()).hostname or "").lower()
+            if not host or host == self.page_host or host.endswith(_SOCIAL_HOSTS):
+                return False
+        return any(element.tag == "a" for element in block.elements)
 
     def is_read_also(self, block: Block) -> bool:
         folded = fold_for_match(block.text)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from newsagg.extract.blocks import document_position
 from newsagg.extract.text import clean_text
 from newsagg.sites.profiles import LanguageProfile, SiteProfile
 
@@ -63,15 +64,22 @@ def _plausible_outlet(outlet: str) -> bool:
     return 0 < len(outlet.split()) <= MAX_OUTLET_WORDS and len(outlet) <= 80
 
 
+MAX_CANDIDATES = 12  # published lines looked at on one page before choosing
+
+
 def find_published_line(
     root: etree._Element,
     profile: SiteProfile,
-    is_boilerplate: Callable[[etree._Element], bool],
+    is_elsewhere: Callable[[etree._Element], bool],
     page_path: str = "",
+    title_hint: str | None = None,
 ) -> PublishedAnchor | None:
-    """The first published line in document order that is not inside boilerplate (a related
-    list repeats other articles' lines). libxml2 finds the candidate text nodes; Python only
-    looks at those, climbing a few levels when the line is split across elements."""
+    """The article's own published line. Lines inside related lists, tickers, sidebars
+    (`is_elsewhere`) or teaser cards belong to other articles and are passed over; of the
+    rest, the first after the headline (`title_hint`, from og:title/<title>) wins, else the
+    first in the page. libxml2 finds the candidate text nodes; Python only looks at those,
+    climbing a few levels when the line is split across elements."""
+    found: list[PublishedAnchor] = []
     for text_node in _keyword_text_nodes(root, profile):
         element = text_node.getparent()
         if element is None:
@@ -81,12 +89,27 @@ def find_published_line(
         for candidate in _ancestors(element, levels=4):
             line = parse_published_line("".join(candidate.itertext()), profile.language_profiles)
             if line is not None:
-                if not _inside_boilerplate(candidate, is_boilerplate) and not _in_teaser(
+                if not _inside(candidate, is_elsewhere) and not _in_teaser(
                     candidate, line, profile, page_path
                 ):
-                    return PublishedAnchor(line=line, element=candidate)
+                    found.append(PublishedAnchor(line=line, element=candidate))
                 break
-    return None
+        if len(found) >= MAX_CANDIDATES:
+            break
+    if len(found) > 1 and title_hint:
+        headline = _element_with_text(root, title_hint)
+        if headline is not None:
+            after = document_position(headline)
+            for anchor in found:
+                if document_position(anchor.element) > after:
+                    return anchor
+    return found[0] if found else None
+
+
+def _element_with_text(root: etree._Element, text: str) -> etree._Element | None:
+    """The innermost element of the page body whose whole text is `text`."""
+    same = root.xpath("//body//*[normalize-space(translate(., '\u00a0', ' ')) = $text]", text=text)
+    return same[-1] if same else None
 
 
 def _keyword_text_nodes(root: etree._Element, profile: SiteProfile) -> list[etree._Element]:
@@ -104,16 +127,28 @@ MAX_TEASER_EXTRA = 300  # characters a teaser card holds besides its published l
 def _in_teaser(
     element: etree._Element, line: PublishedLine, profile: SiteProfile, page_path: str
 ) -> bool:
-    """A related-article card: a short container holding the line and a link to another
-    article (not this page). The article's own line sits in a long container or alone."""
+    """A related-article teaser: the line comes right after a link to another article, or
+    sits in a short card holding one. The article's own line follows its headline, which is
+    not a link, and sits in a long container or alone."""
+
+    def links_elsewhere(node: etree._Element) -> bool:
+        hrefs = [node.get("href", "")] if node.tag == "a" else node.xpath(".//a/@href")
+        for href in hrefs:
+            path = urlsplit(href.strip()).path.rstrip("/")
+            if path != page_path.rstrip("/") and profile.article_path.match(path):
+                return True
+        return False
+
+    for sibling in element.itersiblings(preceding=True):
+        if sibling.tag in ("br", "i", "img", "span") and not "".join(sibling.itertext()).strip():
+            continue
+        if links_elsewhere(sibling):
+            return True
+        break
     card = element.getparent()
     if card is None or len("".join(card.itertext())) > len(line.raw) + MAX_TEASER_EXTRA:
         return False
-    for href in card.xpath(".//a/@href"):
-        path = urlsplit(href.strip()).path.rstrip("/")
-        if path != page_path.rstrip("/") and profile.article_path.match(path):
-            return True
-    return False
+    return links_elsewhere(card)
 
 
 def _ancestors(element: etree._Element, levels: int) -> list[etree._Element]:
@@ -124,10 +159,8 @@ def _ancestors(element: etree._Element, levels: int) -> list[etree._Element]:
     return chain
 
 
-def _inside_boilerplate(
-    element: etree._Element, is_boilerplate: Callable[[etree._Element], bool]
-) -> bool:
-    return any(is_boilerplate(node) for node in element.iterancestors())
+def _inside(element: etree._Element, test: Callable[[etree._Element], bool]) -> bool:
+    return any(test(node) for node in element.iterancestors())
 
 
 def _xpath_literal(text: str) -> str:

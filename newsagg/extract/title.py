@@ -19,10 +19,11 @@ def extract_title(
     profile: SiteProfile,
     jsonld: dict[str, object],
     published_element: etree._Element | None,
+    meta: str | None,
 ) -> str | None:
     """The profile's selectors, then JSON-LD `headline`; else the page's own heading (the one
     just before the published line, or an <h1> that is not the logo) when og:title/<title>
-    agree with it, else og:title/<title>, each minus the site name."""
+    agree with it, else og:title/<title> (`meta`, from `meta_title`), minus the site name."""
     specific = [page.css(selector).xpath("string()").get() for selector in profile.title_selectors]
     headline = jsonld.get("headline")
     specific.append(headline if isinstance(headline, str) else None)
@@ -30,12 +31,6 @@ def extract_title(
         if text := _usable(raw, profile):
             return text
 
-    metas = (
-        page.css('meta[property="og:title"]::attr(content)').get(),
-        page.css('meta[name="twitter:title"]::attr(content)').get(),
-        page.xpath("//title").xpath("string()").get(),
-    )
-    meta = next((text for raw in metas if (text := _usable(raw, profile))), None)
     headings = _headings_before(published_element) if published_element is not None else []
     headings += page.xpath("//h1").xpath("string()").getall()
     usable = [text for raw in headings if (text := _usable(raw, profile))]
@@ -58,6 +53,16 @@ def extract_title(
             if len(text) <= 3 * len(meta):
                 return text
     return meta
+
+
+def meta_title(page: Selector, profile: SiteProfile) -> str | None:
+    """og:title, twitter:title or <title>, minus the site name: the page's own claim."""
+    metas = (
+        page.css('meta[property="og:title"]::attr(content)').get(),
+        page.css('meta[name="twitter:title"]::attr(content)').get(),
+        page.xpath("//title").xpath("string()").get(),
+    )
+    return next((text for raw in metas if (text := _usable(raw, profile))), None)
 
 
 def _usable(raw: str | None, profile: SiteProfile) -> str | None:

@@ -23,11 +23,17 @@ MAGHRESS = load_profile("maghress")
         ("١٩ - ٠١ - ٢٠٢٢", date(2022, 1, 19), "fast"),
         ("05/03/2021", date(2021, 3, 5), "fast"),
         ("31 - 02 - 2022", None, "fast"),
-        ("7 mars 2023", date(2023, 3, 7), "dateparser"),
-        ("1er janvier 2022", date(2022, 1, 1), "dateparser"),
-        ("7 de marzo de 2023", date(2023, 3, 7), "dateparser"),
-        ("12 يناير 2021", date(2021, 1, 12), "dateparser"),
-        ("٧ مارس ٢٠٢٣", date(2023, 3, 7), "dateparser"),
+        ("7 mars 2023", date(2023, 3, 7), "months"),
+        ("1er janvier 2022", date(2022, 1, 1), "months"),
+        ("7 de marzo de 2023", date(2023, 3, 7), "months"),
+        ("12 يناير 2021", date(2021, 1, 12), "months"),
+        ("٧ مارس ٢٠٢٣", date(2023, 3, 7), "months"),
+        ("9 غشت 2023", date(2023, 8, 9), "months"),  # Moroccan
+        ("14 جويلية 2022", date(2022, 7, 14), "months"),  # Algerian/Tunisian
+        ("٢ آذار ٢٠٢١", date(2021, 3, 2), "months"),  # Levantine
+        ("12 كانون الثاني 2020", date(2020, 1, 12), "months"),
+        ("31 février 2022", None, "months"),
+        ("lundi 7 mars 2023", date(2023, 3, 7), "dateparser"),
         ("mars 2023", None, "dateparser"),
     ],
 )

@@ -16,6 +16,7 @@ from newsagg.extract.text import clean_text, fold_for_match
 from newsagg.sites.profiles import SiteProfile
 
 BodyMethod = str  # "published_to_source", "published_onward", "title_to_published", ...
+MAX_LABEL_WORDS = 3
 _JSONLD_SPLIT = re.compile(r"\n\s*\n|\r\n|\n")
 
 
@@ -43,8 +44,10 @@ def extract_body(
     title_folded = fold_for_match(title or "")
 
     def keep(blocks: list[Block]) -> list[str]:
-        texts = []
+        texts: list[str] = []
         for block in blocks:
+            if not texts and block.tag == "li" and len(block.text.split()) <= MAX_LABEL_WORDS:
+                continue  # a category or tag item of the meta row above the text
             if paragraphs.reason_to_drop(block) is not None:
                 continue
             if source_element is not None and source_element in block.elements:

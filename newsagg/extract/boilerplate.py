@@ -30,9 +30,13 @@ _READING_TIME = re.compile(
 )
 _META_LINE = re.compile(
     r"^(?:affichages|vues|lectures|visites|views|hits|visitas|lecturas|rubrique|catégorie"
-    r"|categorie|section|categoría|sección|مشاهدات|المشاهدات|القسم|التصنيف|قراءات)\s*:"
+    r"|categorie|section|categoría|sección|مشاهدات|المشاهدات|القسم|التصنيف|قراءات|القراءات"
+    r"|lien court|short link|enlace corto|رابط مختصر)\s*:?"
+    r"|^(?:tags|mots[- ]clés|étiquettes|etiquetas|وسوم|الوسوم|الكلمات الدلالية|كلمات دلالية"
+    r"|التسميات)\b"
     r"|^(?:vidéo|video|vídeo|فيديو|audio|photos?|diaporama|galerie)\s*:?$"
-    r"|^[\d\s.,]+\s*(?:vues|views|lectures|visitas|مشاهدة|قراءة)$",
+    r"|^[\d٠-٩\s.,]+\s*(?:vues|views|lectures|visitas|مشاهدة|قراءة)?$"
+    r"|.*\bgoogle news\b",
     re.IGNORECASE,
 )
 _PAGINATION = re.compile(
@@ -208,8 +212,14 @@ class ParagraphFilter:
         return any(element.tag == "a" for element in block.elements)
 
     def is_read_also(self, block: Block) -> bool:
+        """ "Lire aussi : <a>…</a>", also glued to its link ("اقرأ أيضا<a>…</a>")."""
         folded = fold_for_match(block.text)
-        return any(folded == m or folded.startswith(f"{m} ") for m in self.read_also)
+        for marker in self.read_also:
+            if folded == marker or folded.startswith(f"{marker} "):
+                return True
+            if folded.startswith(marker) and block.link_chars:
+                return True
+        return False
 
     def is_related_heading(self, block: Block) -> bool:
         """A heading such as "Articles similaires" that opens a list of other articles."""

@@ -30,11 +30,24 @@ def find_source_link(root: etree._Element, profile: SiteProfile) -> SourceLink |
         text = fold_for_match(clean_text("".join(link.itertext())))
         if not text:
             continue
-        # The wording may run on past the link: <a>اضغط هنا</a> للاطلاع على ... من مصدره
-        with_tail = fold_for_match(clean_text(f"{text} {link.tail or ''}"))
-        if any(phrase in text or phrase in with_tail for phrase in phrases):
+        # The wording may run on past the link (<a>اضغط هنا</a> للاطلاع على ... من مصدره) or
+        # lead up to it (لقراءة الخبر من مصدره <a>اضغط هنا</a>): read the line around it too.
+        around = fold_for_match(clean_text(_line_around(link)))
+        if any(phrase in text or phrase in around for phrase in phrases):
             return SourceLink(href=link.get("href"), element=link)
         host = urlsplit(link.get("href", "")).hostname
         if host and host != profile.host and any(word in text for word in _SOURCE_WORDS):
             fallback = SourceLink(href=link.get("href"), element=link)
     return fallback
+
+
+MAX_LINE_AROUND = 200  # characters: a sentence around the link, not a whole container
+
+
+def _line_around(link: etree._Element) -> str:
+    parent = link.getparent()
+    if parent is not None:
+        line = "".join(parent.itertext())
+        if len(line) <= MAX_LINE_AROUND:
+            return line
+    return f"{''.join(link.itertext())} {link.tail or ''}"

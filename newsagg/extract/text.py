@@ -36,8 +36,19 @@ def clean_text(raw: str | None) -> str:
 
 
 def fold_for_match(text: str) -> str:
-    """Case- and punctuation-insensitive form for comparing phrases ("Lire aussi :")."""
-    return re.sub(r"[\W_]+", " ", text.casefold()).strip()
+    """Case-, punctuation- and Arabic-spelling-insensitive form for comparing phrases:
+    "Lire aussi :" = "lire aussi", "اقرأ أيضًا" = "اقرا ايضا"."""
+    return _NON_WORD.sub(" ", fold_arabic(text.casefold())).strip()
+
+
+def fold_arabic(text: str) -> str:
+    """Harakat and tatweel dropped; alef, ta marbuta and alef maqsura forms made one."""
+    return _HARAKAT.sub("", text).translate(_ARABIC_LETTERS)
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+_HARAKAT = re.compile("[\u064b-\u065f\u0670\u0640]")
+_ARABIC_LETTERS = str.maketrans("أإآٱىة", "اااايه")
 
 
 def normalize_for_hash(body: str) -> str:

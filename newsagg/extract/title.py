@@ -24,7 +24,11 @@ def extract_title(
     """The profile's selectors, then JSON-LD `headline`; else the page's own heading (the one
     just before the published line, or an <h1> that is not the logo) when og:title/<title>
     agree with it, else og:title/<title> (`meta`, from `meta_title`), minus the site name."""
-    specific = [page.css(selector).xpath("string()").get() for selector in profile.title_selectors]
+    specific = [
+        heading_text(found[0].root)
+        for selector in profile.title_selectors
+        if (found := page.css(selector))
+    ]
     headline = jsonld.get("headline")
     specific.append(headline if isinstance(headline, str) else None)
     for raw in specific:
@@ -32,7 +36,7 @@ def extract_title(
             return text
 
     headings = _headings_before(published_element) if published_element is not None else []
-    headings += page.xpath("//h1").xpath("string()").getall()
+    headings += [heading_text(h1.root) for h1 in page.xpath("//h1")]
     usable = [text for raw in headings if (text := _usable(raw, profile))]
     if meta is None:
         return usable[0] if usable else None
@@ -77,7 +81,23 @@ def _headings_before(element: etree._Element) -> list[str]:
         "preceding::*[self::h1 or self::h2 or self::h3][1]"
         " | ancestor-or-self::*/preceding-sibling::*[self::h1 or self::h2][1]"
     )
-    return ["".join(h.itertext()) for h in reversed(headings)]
+    return [heading_text(h) for h in reversed(headings)]
+
+
+def heading_text(element: etree._Element | str) -> str:
+    """A headline's own words: a <small> subtitle or a block inside the heading (a kicker,
+    Semantic UI's "sub header" holding the published line) is not part of it."""
+    if isinstance(element, str):  # a selector that selected text or an attribute
+        return element
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in _NOT_HEADLINE:
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+_NOT_HEADLINE = frozenset({"small", "div", "p", "br", "ul", "ol", "time", "script", "style"})
 
 
 def strip_site_name(text: str, profile: SiteProfile) -> str:

@@ -25,7 +25,7 @@ TEMPLATES_DIR = SITES_DIR / "templates"
 # .), or a day, a month name and a year ("7 mars 2023", "7 de marzo de 2023", "٧ مارس ٢٠٢٣").
 DATE_SHAPES = (
     r"[\d٠-٩]{1,2}\s*[-/.]\s*[\d٠-٩]{1,2}\s*[-/.]\s*[\d٠-٩]{4}"
-    r"|[\d٠-٩]{1,2}(?:er|º)?\s+(?:de\s+)?[^\W\d_]+\.?,?\s+(?:de\s+)?[\d٠-٩]{4}"
+    r"|[\d٠-٩]{1,2}(?:er|º)?\s+(?:de\s+)?[^\W\d_]+(?:\s[^\W\d_]+)?\.?,?\s+(?:de\s+)?[\d٠-٩]{4}"
 )
 
 LANGUAGE_KEYS = {

@@ -227,9 +227,16 @@ class AggregatorSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.reject(ref.url, "not_html", "article page is not HTML", {})
             return
-        found = extract_article(
-            response.selector, self.profile, url=response.url, base_url=get_base_url(response)
-        )
+        try:
+            found = extract_article(
+                response.selector, self.profile, url=response.url, base_url=get_base_url(response)
+            )
+        except Exception as exc:
+            # A bug in an extractor: logged with its traceback (an ERROR, which the health
+            # check reports), and the page recorded so it is not lost without trace.
+            logger.exception("%s: extraction failed", ref.url)
+            self.reject(ref.url, "extract_error", f"{type(exc).__name__}: {exc}", {})
+            return
         self.count_extraction(found)
         published = found.published
         if self.arguments.since and published and published < self.arguments.since:

@@ -36,6 +36,9 @@ ITEM_PIPELINES = {
     "newsagg.pipelines.validate.ValidatePipeline": 200,
 }
 EXTENSIONS = {
+    # Replaced: holds articles until the crawl is done, to mark copies whatever the crawl order.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newsagg.dedupe.export.DedupeFeedExporter": 0,
     "newsagg.extensions.rejects.RejectsLog": 500,
     "newsagg.extensions.summary.RunSummary": 510,
 }
@@ -56,3 +59,11 @@ NEWSAGG_REJECTS = ""  # rejects JSONL path; "" = beside the first file feed, els
 NEWSAGG_VALIDATE_SCHEMA = True  # check each item against newsagg/schema/article.schema.json
 NEWSAGG_REPLAY = ""  # WARC file to serve every response from ("sample" = the bundled archive)
 NEWSAGG_MAX_PAGES = 0  # pagination depth per listing; 0 = no limit
+
+# --- Dedupe and incremental runs --------------------------------------------------------------
+NEWSAGG_STATE = ""  # seen-store file; "" = <user data dir>/newsagg/state.sqlite3, replay: memory
+NEWSAGG_DUPLICATES = "mark"  # copies: "mark" (write with duplicate_of) or "drop" (record, skip)
+NEWSAGG_NEAR_DUP_THRESHOLD = 0.8  # Jaccard similarity of 5-word shingles that makes a near-copy
+NEWSAGG_NEAR_DUP_NUM_PERM = 128  # MinHash values per article: more = finer estimate, slower
+NEWSAGG_STOP_AFTER_KNOWN_PAGES = 1  # fully-known listing pages in a row that end it; 0 = never
+NEWSAGG_FULL = False  # request articles the state already holds (backfill); as -a full=1

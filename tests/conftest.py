@@ -139,15 +139,8 @@ def run_crawl(
     **arguments: str,
 ) -> CrawlResult:
     """A real `scrapy crawl aggregator` in a subprocess, from the project directory."""
-    out = tmp_path / output
-    command = [*SCRAPY, "crawl", "aggregator", "-O", str(out)]
-    if site is not None:
-        command += ["-a", f"site={site}"]
-    for name, value in arguments.items():
-        command += ["-a", f"{name}={value}"]
-    for name, value in {**FAST_SETTINGS, **(settings or {})}.items():
-        command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command, out = crawl_command(tmp_path, site=site, settings=settings, output=output, **arguments)
+    env = CRAWL_ENV
     done = subprocess.run(
         command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -159,6 +152,31 @@ def run_crawl(
         log=done.stderr + done.stdout,
         output=out,
     )
+
+
+CRAWL_ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def crawl_command(
+    tmp_path: Path,
+    *,
+    site: str | None = "maghress",
+    settings: dict[str, str] | None = None,
+    output: str = "out.jsonl",
+    **arguments: str,
+) -> tuple[list[str], Path]:
+    """The `scrapy crawl aggregator` command line (run from REPO with CRAWL_ENV) and its output
+    path. The state file defaults to `tmp_path/state.sqlite3`, never the user's own."""
+    out = tmp_path / output
+    command = [*SCRAPY, "crawl", "aggregator", "-O", str(out)]
+    if site is not None:
+        command += ["-a", f"site={site}"]
+    for name, value in arguments.items():
+        command += ["-a", f"{name}={value}"]
+    state = {"NEWSAGG_STATE": str(tmp_path / "state.sqlite3")}
+    for name, value in {**FAST_SETTINGS, **state, **(settings or {})}.items():
+        command += ["-s", f"{name}={value}"]
+    return command, out
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

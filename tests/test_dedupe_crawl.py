@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from newsagg.pipelines.clean import content_hash
 from tests.conftest import (
     CRAWL_ENV,
     REPO,
@@ -44,6 +45,43 @@ def crawl(site: LocalSite, tmp_path: Path, output: str, **options: str) -> Crawl
     )
     assert result.returncode == 0, result.log[-3000:]
     return result
+
+
+def test_second_run_requests_first_listing_page_only_and_third_gets_new_articles(
+    local_site: LocalSite, tmp_path: Path
+) -> None:
+    room = Newsroom()
+    room.add(*(story(num) for num in range(101, 113)))  # 12 articles, 2 listing pages
+    room.serve(local_site)
+
+    first = crawl(local_site, tmp_path, "1.jsonl")
+    assert sorted(r["id"] for r in first.records) == [
+        f"maghress:lopinion:{num}" for num in range(101, 113)
+    ]
+    assert all(r["duplicate_of"] is None and r["updated"] is False for r in first.records)
+    assert stat(first, "newsagg/dedupe/new") == 12
+    assert stat(first, "newsagg/state/recorded") == 12
+
+    second = crawl(local_site, tmp_path, "2.jsonl")
+    assert second.records == []
+    assert second.output.exists()  # an empty file, in place
+    assert local_site.requests == ["/robots.txt", "/fr/"]
+    assert stat(second, "newsagg/skipped/known") == 6
+    assert stat(second, "newsagg/listings/stopped_known") == 1
+
+    room.add(*(story(num) for num in (113, 114, 115)))
+    room.serve(local_site)
+    third = crawl(local_site, tmp_path, "3.jsonl")
+    assert sorted(r["id"] for r in third.records) == [
+        "maghress:lopinion:113",
+        "maghress:lopinion:114",
+        "maghress:lopinion:115",
+    ]
+    # Page 1 had 3 new links; page 2 was all known, so page 3 was never asked for.
+    assert sorted(local_site.requests) == sorted(
+        ["/robots.txt", "/fr/", "/fr/?page=2", *(f"/fr/lopinion/{n}" for n in (113, 114, 115))]
+    )
+    assert stat(third, "newsagg/listings/stopped_known") == 1
 
 
 def test_syndicated_copies_point_to_the_oldest_copy_whatever_the_crawl_order(
@@ -79,6 +117,117 @@ def test_syndicated_copies_point_to_the_oldest_copy_whatever_the_crawl_order(
     assert stat(result, "newsagg/dedupe/new") == 3
     by_num = {r["id"].rsplit(":", 1)[1]: r for r in result.records}
     assert by_num["203"]["content_hash"] == by_num["200"]["content_hash"]
+
+
+def test_tomorrows_copy_of_todays_story_is_marked_and_drop_mode_skips_it(
+    local_site: LocalSite, tmp_path: Path
+) -> None:
+    original = story(300)
+    room = Newsroom()
+    room.add(original, story(301))
+    room.serve(local_site)
+    crawl(local_site, tmp_path, "day1.jsonl")
+
+    room.add(story(310, paragraphs=new_lead(original.paragraphs, 3)))
+    room.serve(local_site)
+    day2 = crawl(local_site, tmp_path, "day2.jsonl")
+    assert [(r["id"], r["duplicate_of"]) for r in day2.records] == [
+        ("maghress:lopinion:310", f"{local_site.base_url}/fr/lopinion/300")
+    ]
+
+    room.add(story(320, paragraphs=edit_two_sentences(original.paragraphs)), story(321))
+    room.serve(local_site)
+    day3 = crawl(local_site, tmp_path, "day3.jsonl", NEWSAGG_DUPLICATES="drop")
+    assert [r["id"] for r in day3.records] == ["maghress:lopinion:321"]
+    assert stat(day3, "newsagg/dedupe/dropped") == 1
+    assert stat(day3, "newsagg/state/recorded") == 2  # the dropped copy is recorded too
+
+    day4 = crawl(local_site, tmp_path, "day4.jsonl")
+    assert day4.records == []
+    assert article_requests(local_site) == []  # nor requested again
+
+
+def test_full_run_refetches_everything_and_emits_only_changed_bodies(
+    local_site: LocalSite, tmp_path: Path
+) -> None:
+    room = Newsroom()
+    room.add(*(story(num) for num in range(400, 408)))
+    room.serve(local_site)
+    first = crawl(local_site, tmp_path, "1.jsonl")
+    before = {r["id"]: r for r in first.records}
+
+    changed = room.stories[403]
+    room.add(story(403, paragraphs=[*changed.paragraphs, "Mise à jour : le ministre a réagi."]))
+    room.serve(local_site)
+    full = crawl(local_site, tmp_path, "full.jsonl", full="1")
+    assert len(article_requests(local_site)) == 8
+    assert len(full.records) == 1
+    record = full.records[0]
+    assert record["id"] == "maghress:lopinion:403"
+    assert record["updated"] is True
+    assert record["duplicate_of"] is None
+    assert record["content_hash"] == content_hash(record["body"])
+    assert record["content_hash"] != before["maghress:lopinion:403"]["content_hash"]
+    assert stat(full, "newsagg/dedupe/updated") == 1
+    assert stat(full, "newsagg/dedupe/unchanged") == 7
+    assert stat(full, "newsagg/skipped/known") == 0
+
+    again = crawl(local_site, tmp_path, "again.jsonl", NEWSAGG_FULL="True")
+    assert again.records == []
+    assert stat(again, "newsagg/dedupe/unchanged") == 8
+
+
+def test_listing_stops_after_k_fully_known_pages(local_site: LocalSite, tmp_path: Path) -> None:
+    room = Newsroom(per_page=2, ticker=2)
+    room.add(*(story(num) for num in range(500, 508)))  # 4 listing pages
+    room.serve(local_site)
+    crawl(local_site, tmp_path, "1.jsonl")
+
+    second = crawl(local_site, tmp_path, "2.jsonl", NEWSAGG_STOP_AFTER_KNOWN_PAGES="2")
+    assert local_site.requests == ["/robots.txt", "/fr/", "/fr/?page=2"]
+    assert second.records == []
+
+    third = crawl(local_site, tmp_path, "3.jsonl", NEWSAGG_STOP_AFTER_KNOWN_PAGES="0")
+    assert local_site.requests == ["/robots.txt", "/fr/", *(f"/fr/?page={n}" for n in (2, 3, 4))]
+    assert stat(third, "newsagg/listings/stopped_known") == 0
+
+
+def test_a_link_that_redirected_is_known_by_the_url_that_led_there(
+    local_site: LocalSite, tmp_path: Path
+) -> None:
+    room = Newsroom()
+    room.add(story(800), story(801), story(950))
+    room.serve(local_site)
+    # Listed 800 now redirects to the listed 950 (with a slash, so Scrapy fetches both).
+    local_site.redirect("/fr/lopinion/800", "/fr/lopinion/950/")
+    local_site.add("/fr/lopinion/950/", room.stories[950].html())
+    first = crawl(local_site, tmp_path, "1.jsonl")
+    assert sorted(r["id"] for r in first.records) == [
+        "maghress:lopinion:801",
+        "maghress:lopinion:950",
+    ]
+    assert stat(first, "newsagg/dedupe/repeated") == 1
+
+    second = crawl(local_site, tmp_path, "2.jsonl")
+    assert local_site.requests == ["/robots.txt", "/fr/"]
+    assert stat(second, "newsagg/skipped/known") == 3
+
+
+def test_since_still_stops_a_listing_at_older_articles(
+    local_site: LocalSite, tmp_path: Path
+) -> None:
+    room = Newsroom(per_page=2, ticker=0)
+    room.add(*(story(num, day="02 - 01 - 2022") for num in (600, 601, 602, 603)))
+    room.add(*(story(num, day="20 - 01 - 2022") for num in (604, 605, 606, 607)))
+    room.serve(local_site)
+    result = crawl(local_site, tmp_path, "out.jsonl", since="2022-01-10")
+    assert sorted(r["id"] for r in result.records) == [
+        f"maghress:lopinion:{n}" for n in (604, 605, 606, 607)
+    ]
+    assert stat(result, "newsagg/skipped/before_since") == 2
+    assert stat(result, "newsagg/listings/stopped_by_since") == 1
+    assert "/fr/?page=4" not in local_site.requests
+    assert article_requests(local_site) == [f"/fr/lopinion/{n}" for n in range(602, 608)]
 
 
 def test_killed_crawl_loses_nothing_and_leaves_the_state_intact(
@@ -135,6 +284,12 @@ def test_state_that_cannot_be_opened_stops_the_run_naming_it(
     assert state.read_bytes() == b"not a database\n" * 100
     assert not result.output.exists()
     assert local_site.requests == []
+
+
+def test_full_argument_is_checked(local_site: LocalSite, tmp_path: Path) -> None:
+    result = run_crawl(tmp_path, start_urls=f"{local_site.base_url}/fr/", full="maybe")
+    assert result.returncode == 2
+    assert "newsagg: error: full: expected 1 or 0 (true/false, yes/no), got 'maybe'" in result.log
 
 
 def _slow(page: bytes) -> Callable[[], Route]:

@@ -189,10 +189,10 @@ class Deduplicator:
         records = []
         for entry in entries:
             decision = entry.decision
-            if decision is None or decision.outcome is Outcome.REPEATED:
+            if decision is None or (decision.outcome is Outcome.REPEATED and not entry.aliases):
                 continue
             base = {"site": self.site, "id": entry.id, "url": entry.url, "num": entry.num}
-            if decision.outcome is Outcome.UNCHANGED:
+            if decision.outcome in (Outcome.UNCHANGED, Outcome.REPEATED):  # + the URL it came by
                 records.append(
                     SeenRecord(**base, seen_at=seen_at, aliases=entry.aliases, touch_only=True)
                 )

@@ -28,6 +28,7 @@ from newsagg.extract.url import (
 from newsagg.items import Article
 from newsagg.signals import page_rejected
 from newsagg.spiders.arguments import CrawlArguments, parse_arguments
+from newsagg.spiders.incremental import IncrementalCrawl
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class Listing:
 
 class AggregatorSpider(scrapy.Spider):
     name = "aggregator"
+    incremental: IncrementalCrawl  # set in from_crawler: needs the crawler's state store
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         default_max_pages = kwargs.pop("_default_max_pages", 0)
@@ -65,7 +67,12 @@ class AggregatorSpider(scrapy.Spider):
         kwargs["_default_max_pages"] = crawler.settings.getint("NEWSAGG_MAX_PAGES")
         if kwargs["replay"] is None:
             del kwargs["replay"]
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        arguments = spider.arguments
+        spider.incremental = IncrementalCrawl.from_crawler(
+            crawler, spider.site, full=arguments.full, replay=arguments.replay is not None
+        )
+        return spider
 
     # --- listing pages -------------------------------------------------------------------------
 
@@ -105,8 +112,10 @@ class AggregatorSpider(scrapy.Spider):
             self.reject(response.url, "not_html", "listing page is not HTML", {"page": page})
             return
         refs = self.article_links(response)
-        new = [ref for ref in refs if ref.url not in self.requested]
+        triage = self.incremental.triage(refs, self.requested)  # not requested, not in the state
+        new = triage.new
         self.crawler.stats.inc_value("newsagg/article_links", len(refs))
+        self.crawler.stats.inc_value("newsagg/skipped/known", triage.known)
         logger.debug(
             "%s: listing page %d: %d article links, %d new", response.url, page, len(refs), len(new)
         )
@@ -125,6 +134,9 @@ class AggregatorSpider(scrapy.Spider):
             return
         if self.arguments.max_pages and page >= self.arguments.max_pages:
             self.crawler.stats.inc_value("newsagg/listings/max_pages_reached")
+            return
+        if self.incremental.stops(listing.start_url, triage):
+            self.crawler.stats.inc_value("newsagg/listings/stopped_known")
             return
         if self.arguments.since is None or listing.outstanding == 0:
             yield self.listing_request(next_url, listing, page + 1)

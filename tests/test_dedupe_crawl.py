@@ -68,6 +68,10 @@ def test_second_run_requests_first_listing_page_only_and_third_gets_new_articles
     assert local_site.requests == ["/robots.txt", "/fr/"]
     assert stat(second, "newsagg/skipped/known") == 6
     assert stat(second, "newsagg/listings/stopped_known") == 1
+    assert (
+        "maghress: dedupe: 0 new, 0 updated, 0 unchanged; copies: 0 exact, 0 near, 0 of them"
+        " dropped; 6 known articles not requested, 1 listings stopped on known pages"
+    ) in second.log
 
     room.add(*(story(num) for num in (113, 114, 115)))
     room.serve(local_site)
@@ -117,6 +121,11 @@ def test_syndicated_copies_point_to_the_oldest_copy_whatever_the_crawl_order(
     assert stat(result, "newsagg/dedupe/new") == 3
     by_num = {r["id"].rsplit(":", 1)[1]: r for r in result.records}
     assert by_num["203"]["content_hash"] == by_num["200"]["content_hash"]
+    assert "maghress: run finished (finished): 6 articles written," in result.log
+    assert (
+        "maghress: dedupe: 3 new, 0 updated, 0 unchanged; copies: 1 exact, 2 near, 0 of them"
+        " dropped; 0 known articles not requested, 0 listings stopped on known pages"
+    ) in result.log
 
 
 def test_tomorrows_copy_of_todays_story_is_marked_and_drop_mode_skips_it(
@@ -141,6 +150,11 @@ def test_tomorrows_copy_of_todays_story_is_marked_and_drop_mode_skips_it(
     assert [r["id"] for r in day3.records] == ["maghress:lopinion:321"]
     assert stat(day3, "newsagg/dedupe/dropped") == 1
     assert stat(day3, "newsagg/state/recorded") == 2  # the dropped copy is recorded too
+    assert "maghress: run finished (finished): 1 articles written," in day3.log
+    assert (
+        "maghress: dedupe: 1 new, 0 updated, 0 unchanged; copies: 0 exact, 1 near, 1 of them"
+        " dropped; 3 known articles not requested, 0 listings stopped on known pages"
+    ) in day3.log
 
     day4 = crawl(local_site, tmp_path, "day4.jsonl")
     assert day4.records == []

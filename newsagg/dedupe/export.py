@@ -68,6 +68,7 @@ class DedupeFeedExporter(FeedExporter):
         super().open_spider(spider)
         site = getattr(spider, "site", spider.name)
         self.dedupe = Deduplicator(self.store, self.hasher, site, self.policy)
+        self.crawler.stats.set_value("newsagg/dedupe/written", 0)  # a run may write nothing
 
     def item_scraped(self, item: Any, spider: Spider, response: Response | None = None) -> None:
         if not isinstance(item, Article) or self.dedupe is None:

@@ -3,7 +3,7 @@
 A body is normalized (`normalize_for_hash`), cut into words, and every run of `SHINGLE_WORDS`
 consecutive words is one shingle. Shingles are hashed with numpy (crc32 of each word, mixed
 by position), then datasketch's `MinHash` (affine32 scheme) keeps `num_perm` minima: about
-0.1 ms for a 600-word article. Two bodies whose shingle sets have Jaccard similarity J agree
+0.3 ms for a 600-word article. Two bodies whose shingle sets have Jaccard similarity J agree
 on a fraction J of the values, on average.
 
 For the index the signature is cut into `bands` bands of `rows` values (datasketch's optimum
@@ -69,12 +69,10 @@ class MinHasher:
 
     def signature(self, body: str | None) -> np.ndarray | None:
         """The MinHash values (uint32) of the body's shingles; None for an empty body."""
-        words = normalize_for_hash(body).split() if body else []
+        words = normalize_for_hash(body).encode("utf-8").split() if body else []
         if not words:
             return None
-        hashes = np.fromiter(
-            (zlib.crc32(word.encode("utf-8")) for word in words), np.uint64, len(words)
-        )
+        hashes = np.array([zlib.crc32(word) for word in words], dtype=np.uint64)
         n = max(1, len(words) - SHINGLE_WORDS + 1)
         width = min(SHINGLE_WORDS, len(words))
         mixed = np.zeros(n, dtype=np.uint64)

@@ -1,0 +1,1 @@
+"""Benchmarks and local test fixtures for newsagg (generated aggregator site, HTTP server)."""

@@ -206,6 +206,36 @@ def test_listing_stops_after_k_fully_known_pages(local_site: LocalSite, tmp_path
     assert stat(third, "newsagg/listings/stopped_known") == 0
 
 
+def test_a_run_stopped_half_way_leaves_no_hole_for_the_next(
+    local_site: LocalSite, tmp_path: Path
+) -> None:
+    room = Newsroom(per_page=4, ticker=2)
+    room.add(*(story(num) for num in range(1000, 1016)))  # 4 listing pages
+    room.serve(local_site)
+    everything = [f"maghress:lopinion:{num}" for num in range(1000, 1016)]
+    stopped = crawl(
+        local_site,
+        tmp_path,
+        "1.jsonl",
+        CLOSESPIDER_ITEMCOUNT="2",
+        CONCURRENT_REQUESTS_PER_DOMAIN="1",
+    )
+    assert "run finished (closespider_itemcount)" in stopped.log
+    first = {r["id"] for r in stopped.records}
+    assert 2 <= len(first) <= 4  # written and recorded, from listing page 1 only
+
+    # Page 1 is now all known, but the articles under it are not: go on below them.
+    second = crawl(local_site, tmp_path, "2.jsonl")
+    rest = [r["id"] for r in second.records]
+    assert sorted(first | set(rest)) == everything
+    assert not first & set(rest)
+    assert stat(second, "newsagg/listings/stopped_known") == 0
+
+    third = crawl(local_site, tmp_path, "3.jsonl")  # the hole is filled: stop on page 1 again
+    assert third.records == []
+    assert local_site.requests == ["/robots.txt", "/fr/"]
+
+
 def test_a_link_that_redirected_is_known_by_the_url_that_led_there(
     local_site: LocalSite, tmp_path: Path
 ) -> None:

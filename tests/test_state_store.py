@@ -12,6 +12,7 @@ from newsagg.errors import StateError
 from newsagg.state.sqlite import SqliteStateStore
 from newsagg.state.store import (
     IN_MEMORY,
+    ListingRecord,
     SeenRecord,
     StoredArticle,
     default_state_path,
@@ -114,6 +115,17 @@ def test_a_failed_record_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(StateError, match="cannot record the run: disk I/O error"):
         store.record(records())  # type: ignore[arg-type]
     assert store.count() == 0
+
+
+def test_listing_frontiers_are_kept_until_a_run_finishes_the_listing(tmp_path: Path) -> None:
+    store = open_state_store(str(tmp_path / "state.sqlite3"))
+    listing = "https://www.maghress.com/fr/"
+    assert store.frontier("maghress", listing) is None
+    store.record([], [ListingRecord("maghress", listing, 3465000)])
+    assert store.frontier("maghress", listing) == 3465000
+    assert store.frontier("turess", listing) is None
+    store.record([], [ListingRecord("maghress", listing, None)])
+    assert store.frontier("maghress", listing) is None
 
 
 def test_rebuild_index_recomputes_band_keys_from_signatures(tmp_path: Path) -> None:

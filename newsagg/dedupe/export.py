@@ -121,7 +121,7 @@ class DedupeFeedExporter(FeedExporter):
             for key, value in stats.get_stats().items()
             if key.startswith("feedexport/failed_count/")
         )
-        if self.dedupe is None or not self.decided:
+        if self.dedupe is None:
             return
         if failed:
             stats.set_value("newsagg/state/recorded", 0)
@@ -134,8 +134,13 @@ class DedupeFeedExporter(FeedExporter):
             )
             return
         seen_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        records = self.dedupe.records(self.decided, seen_at)
+        incremental = getattr(self.crawler.spider, "incremental", None)  # the spider's progress
+        listings = incremental.listing_records() if incremental is not None else []
+        if not records and not listings:
+            return
         try:
-            count = self.store.record(self.dedupe.records(self.decided, seen_at))
+            count = self.store.record(records, listings)
         except StateError:
             stats.set_value("newsagg/state/recorded", 0)
             logger.exception("state: this run's articles were not recorded")

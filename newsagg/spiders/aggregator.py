@@ -112,7 +112,8 @@ class AggregatorSpider(scrapy.Spider):
             self.reject(response.url, "not_html", "listing page is not HTML", {"page": page})
             return
         refs = self.article_links(response)
-        triage = self.incremental.triage(refs, self.requested)  # not requested, not in the state
+        # Not requested yet, not in the state:
+        triage = self.incremental.triage(listing.start_url, refs, self.requested)
         new = triage.new
         self.crawler.stats.inc_value("newsagg/article_links", len(refs))
         self.crawler.stats.inc_value("newsagg/skipped/known", triage.known)
@@ -131,6 +132,7 @@ class AggregatorSpider(scrapy.Spider):
             )
         next_url = self.next_page_url(response)
         if next_url is None:
+            self.incremental.finish(listing.start_url)
             return
         if self.arguments.max_pages and page >= self.arguments.max_pages:
             self.crawler.stats.inc_value("newsagg/listings/max_pages_reached")
@@ -251,6 +253,7 @@ class AggregatorSpider(scrapy.Spider):
         next_url, listing.next_url = listing.next_url, None
         if listing.stopped:
             self.crawler.stats.inc_value("newsagg/listings/stopped_by_since")
+            self.incremental.finish(listing.start_url)
             return
         self.crawler.engine.crawl(self.listing_request(next_url, listing, listing.next_page))
 

@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any, Self
 
 from newsagg.errors import StateError
-from newsagg.state.store import IN_MEMORY, NearCandidate, SeenRecord, StoredArticle
+from newsagg.state.store import (
+    IN_MEMORY,
+    ListingRecord,
+    NearCandidate,
+    SeenRecord,
+    StoredArticle,
+)
 
 SCHEMA_VERSION = "1"
 BUSY_TIMEOUT_S = 30  # another crawl committing to the same file: wait this long for its lock
@@ -45,6 +51,13 @@ CREATE TABLE near_index (
     PRIMARY KEY (key, article)
 ) WITHOUT ROWID;
 CREATE INDEX near_index_by_article ON near_index (article);
+CREATE TABLE listings (
+    site TEXT NOT NULL,
+    url TEXT NOT NULL,
+    frontier INTEGER NOT NULL,
+    updated TEXT NOT NULL,
+    PRIMARY KEY (site, url)
+) WITHOUT ROWID;
 """
 ARTICLE_COLUMNS = "site, id, url, num, content_hash, published, first_seen, last_seen, duplicate_of"
 
@@ -189,6 +202,12 @@ class SqliteStateStore:
         )
         return [NearCandidate(StoredArticle(*row[:-1]), row[-1]) for row in rows]
 
+    def frontier(self, site: str, listing_url: str) -> int | None:
+        row = self.connection.execute(
+            "SELECT frontier FROM listings WHERE site = ? AND url = ?", (site, listing_url)
+        ).fetchone()
+        return row[0] if row else None
+
     def index_params(self) -> str | None:
         return self._meta("near_index")
 
@@ -219,7 +238,7 @@ class SqliteStateStore:
             raise StateError(f"state {self.location}: cannot rebuild the index: {exc}") from exc
         return count
 
-    def record(self, records: Iterable[SeenRecord]) -> int:
+    def record(self, records: Iterable[SeenRecord], listings: Iterable[ListingRecord] = ()) -> int:
         db = self.connection
         count = 0
         try:
@@ -227,6 +246,18 @@ class SqliteStateStore:
                 for record in records:
                     self._write(db, record)
                     count += 1
+                for listing in listings:
+                    if listing.frontier is None:
+                        db.execute(
+                            "DELETE FROM listings WHERE site = ? AND url = ?",
+                            (listing.site, listing.url),
+                        )
+                    else:
+                        db.execute(
+                            "INSERT OR REPLACE INTO listings (site, url, frontier, updated)"
+                            " VALUES (?, ?, ?, ?)",
+                            (listing.site, listing.url, listing.frontier, _now()),
+                        )
         except sqlite3.Error as exc:
             raise StateError(f"state {self.location}: cannot record the run: {exc}") from exc
         return count

@@ -62,6 +62,18 @@ class SeenRecord:
     touch_only: bool = False  # unchanged: only last_seen (and aliases) are updated
 
 
+@dataclass(frozen=True, slots=True)
+class ListingRecord:
+    """How far a run paginated one listing. A listing left unfinished (the run was stopped,
+    a page failed, `max_pages`) keeps a frontier: the lowest article id it reached. Until a
+    later run gets below it, a fully-known page there is no proof that older articles are
+    known, so it must not end the listing."""
+
+    site: str
+    url: str  # the listing's first page
+    frontier: int | None  # None: paginated to its end (or to known ground)
+
+
 class StateStore(Protocol):
     """The seen-store. Reads reflect the state as the run found it; `record` writes one run's
     articles in a single transaction, so a killed run leaves the state as it was."""
@@ -90,6 +102,10 @@ class StateStore(Protocol):
         """Stored articles sharing any LSH band key with a text."""
         ...
 
+    def frontier(self, site: str, listing_url: str) -> int | None:
+        """The listing's frontier (see ListingRecord); None when its last run finished."""
+        ...
+
     def index_params(self) -> str | None:
         """How the near-duplicate index was built (None for a new store)."""
         ...
@@ -102,8 +118,8 @@ class StateStore(Protocol):
         number of articles re-indexed."""
         ...
 
-    def record(self, records: Iterable[SeenRecord]) -> int:
-        """Write one run's articles atomically; returns how many were written."""
+    def record(self, records: Iterable[SeenRecord], listings: Iterable[ListingRecord] = ()) -> int:
+        """Write one run's articles and listings atomically; returns the articles written."""
         ...
 
     def close(self) -> None: ...

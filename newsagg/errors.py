@@ -15,6 +15,10 @@ class ArgumentError(ValueError):
     """A spider argument is invalid; the message names the argument and what was expected."""
 
 
+class StateError(RuntimeError):
+    """The state store cannot be opened or used; the message names its location."""
+
+
 class ArticleDropped(DropItem):
     """An article that must not reach the dataset; `reason` names why (`missing_title`...)."""
 

@@ -85,6 +85,7 @@ class RunFacts:
     error_lines: int  # log_count/ERROR
     store_failures: int  # feeds that could not be stored
     previous: PreviousRun | None = None
+    known_links: int = 0  # article links skipped because an earlier run wrote them
 
     @classmethod
     def from_stats(
@@ -107,6 +108,7 @@ class RunFacts:
             error_lines=stats.get("log_count/ERROR", 0),
             store_failures=total("feedexport/failed_count/"),
             previous=previous,
+            known_links=stats.get("newsagg/skipped/known", 0),
         )
 
 
@@ -186,8 +188,13 @@ def http_errors(facts: RunFacts, limits: Thresholds) -> list[Problem]:
 
 
 def zero_articles(facts: RunFacts) -> list[Problem]:
+    """Nothing written, after a run that wrote something. An incremental run whose listings
+    showed only articles written before has nothing new to say, and is not flagged: the
+    listings still work."""
     previous = facts.previous
     if facts.items or previous is None or not (previous.items or previous.zero_alert):
+        return []
+    if facts.known_links:
         return []
     had = f"{previous.items} articles" if previous.items else "none either, already flagged"
     return [

@@ -36,6 +36,9 @@ ITEM_PIPELINES = {
     "newsagg.pipelines.validate.ValidatePipeline": 200,
 }
 EXTENSIONS = {
+    # Replaced: holds articles until the crawl is done, to mark copies whatever the crawl order.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newsagg.dedupe.export.DedupeFeedExporter": 0,
     "newsagg.extensions.rejects.RejectsLog": 500,
     "newsagg.extensions.summary.RunSummary": 510,
 }
@@ -95,3 +98,11 @@ DOWNLOADER_MIDDLEWARES |= {
 NEWSAGG_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled for each next one
 NEWSAGG_RETRY_BACKOFF_MAX = 120.0  # longest wait; a longer Retry-After gives the page up
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's code-executing HTTP endpoint: not on a crawler
+
+# --- Dedupe and incremental runs --------------------------------------------------------------
+NEWSAGG_STATE = ""  # seen-store file; "" = <user data dir>/newsagg/state.sqlite3, replay: memory
+NEWSAGG_DUPLICATES = "mark"  # copies: "mark" (write with duplicate_of) or "drop" (record, skip)
+NEWSAGG_NEAR_DUP_THRESHOLD = 0.8  # Jaccard similarity of 5-word shingles that makes a near-copy
+NEWSAGG_NEAR_DUP_NUM_PERM = 128  # MinHash values per article: more = finer estimate, slower
+NEWSAGG_STOP_AFTER_KNOWN_PAGES = 1  # fully-known listing pages in a row that end it; 0 = never
+NEWSAGG_FULL = False  # request articles the state already holds (backfill); as -a full=1

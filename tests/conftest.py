@@ -145,7 +145,8 @@ def run_crawl(
     """A real `scrapy crawl aggregator` in a subprocess, from the project directory.
 
     `output=None` gives no -O: the run writes the dataset layout under `tmp_path/data`, and
-    `records`/`rejects` are read from every published file there."""
+    `records`/`rejects` are read from every published file there. The state file is
+    `tmp_path/state.sqlite3` unless `settings` names another, never the user's own."""
     command = crawl_command(tmp_path, site=site, settings=settings, output=output, **arguments)
     done = subprocess.run(
         command,
@@ -197,7 +198,8 @@ def crawl_command(
     for name, value in arguments.items():
         command += ["-a", f"{name}={value}"]
     data_dir = {"NEWSAGG_DATA_DIR": str(tmp_path / "data")}
-    for name, value in {**FAST_SETTINGS, **data_dir, **(settings or {})}.items():
+    state = {"NEWSAGG_STATE": str(tmp_path / "state.sqlite3")}
+    for name, value in {**FAST_SETTINGS, **data_dir, **state, **(settings or {})}.items():
         command += ["-s", f"{name}={value}"]
     return command
 

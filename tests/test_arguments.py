@@ -47,7 +47,7 @@ from tests.conftest import run_crawl
         (
             {"sitee": "maghress"},
             "newsagg: error: unknown argument(s) sitee; accepted: site, lang, sources,"
-            " start_urls, max_pages, since, replay",
+            " start_urls, max_pages, since, replay, full",
         ),
     ],
 )

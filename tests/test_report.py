@@ -49,7 +49,8 @@ def test_report_lists_the_last_runs_of_each_site_from_their_manifests(
     start = f"{local_site.base_url}/fr/"
     assert run_crawl(tmp_path, output=None, start_urls=start).returncode == 0
     news_site(local_site, 5, source_href=None)
-    assert run_crawl(tmp_path, output=None, start_urls=start).returncode == 13
+    fresh_state = {"NEWSAGG_STATE": str(tmp_path / "second-state.sqlite3")}  # all 5 are new
+    assert run_crawl(tmp_path, output=None, settings=fresh_state, start_urls=start).returncode == 13
     data = tmp_path / "data"
     manifests = sorted(data.glob("maghress/*/*.manifest.json"))
     first, second = (json.loads(p.read_text(encoding="utf-8")) for p in manifests)

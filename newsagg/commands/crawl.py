@@ -1,9 +1,10 @@
 """`scrapy crawl`, with the aggregator's arguments checked before the crawler starts.
 
-A wrong argument prints one line and exits with status 2, and no output file is created.
-Given no -o/-O, the aggregator writes to the dataset layout (newsagg.output.layout). The exit
-status is the health check's verdict (README "Health checks and exit codes"); a site already
-being crawled by another process is not crawled again (exit status 3)."""
+A wrong argument, or a state file that cannot be opened, prints one line and exits with
+status 2, and no output file is created. Given no -o/-O, the aggregator writes to the dataset
+layout (newsagg.output.layout). The exit status is the health check's verdict (README "Health
+checks and exit codes"); a site already being crawled by another process is not crawled
+again (exit status 3)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from scrapy import Spider
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 
-from newsagg.errors import ArgumentError
+from newsagg.errors import ArgumentError, StateError
 from newsagg.extensions.health import EXIT_CODE_STAT
 from newsagg.output.layout import dataset_feed
 from newsagg.runlock import EXIT_LOCKED, RunLocked, acquire_run_lock, lock_path
 from newsagg.spiders.arguments import parse_arguments
+from newsagg.state.store import open_state_store, state_location
 
 EXIT_BAD_ARGUMENTS = 2
 
@@ -37,8 +39,13 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args and args[0] == "aggregator":
             try:
-                site = parse_arguments(opts.spargs).profile.name
-            except ArgumentError as exc:
+                arguments = parse_arguments(opts.spargs)
+                site = arguments.profile.name
+                assert self.settings is not None
+                configured = self.settings.get("NEWSAGG_STATE") or ""
+                replay = arguments.replay is not None or bool(self.settings.get("NEWSAGG_REPLAY"))
+                open_state_store(state_location(configured, replay=replay)).close()
+            except (ArgumentError, StateError) as exc:
                 print(f"newsagg: error: {exc}", file=sys.stderr)
                 self.exitcode = EXIT_BAD_ARGUMENTS
                 return

@@ -1,4 +1,6 @@
-"""At the end of a run: one INFO line of what was written, rejected and skipped, then a table."""
+"""At the end of a run: one INFO line of what was written, rejected and skipped, one for
+dedupe (new, updated, unchanged and copied articles, what incremental crawling spared), then a
+table."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from scrapy.crawler import Crawler
 from newsagg.stats import stats_under
 
 logger = logging.getLogger(__name__)
+
+DEDUPE_COUNTS = ("new", "updated", "unchanged", "duplicate/exact", "duplicate/near", "dropped")
 
 
 class RunSummary:
@@ -28,16 +32,27 @@ class RunSummary:
         stats = self.crawler.stats.get_stats()
         by_reason = stats_under(stats, "newsagg/rejected/")
         skipped = stats_under(stats, "newsagg/skipped/")
+        site = getattr(spider, "site", spider.name)
         logger.info(
             "%s: run finished (%s): %d articles written, %d rejected %s, skipped %s; rejects in %s",
-            getattr(spider, "site", spider.name),
+            site,
             reason,
-            stats.get("item_scraped_count", 0),
+            stats.get("newsagg/dedupe/written", stats.get("item_scraped_count", 0)),
             stats.get("newsagg/rejected", 0),
             by_reason or "{}",
             skipped or "{}",
             stats.get("newsagg/rejects_file", "-"),
         )
+        if any(key.startswith("newsagg/dedupe/") for key in stats):
+            logger.info(
+                "%s: dedupe: %d new, %d updated, %d unchanged; copies: %d exact, %d near,"
+                " %d of them dropped; %d known articles not requested, %d listings stopped on"
+                " known pages",
+                site,
+                *(stats.get(f"newsagg/dedupe/{name}", 0) for name in DEDUPE_COUNTS),
+                stats.get("newsagg/skipped/known", 0),
+                stats.get("newsagg/listings/stopped_known", 0),
+            )
         logger.info("%s", summary_table(stats, reason, by_reason))
 
 

@@ -29,6 +29,7 @@ from newsagg.extract.url import (
 from newsagg.items import Article
 from newsagg.signals import page_rejected
 from newsagg.spiders.arguments import CrawlArguments, parse_arguments
+from newsagg.spiders.incremental import IncrementalCrawl
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class Listing:
 
 class AggregatorSpider(scrapy.Spider):
     name = "aggregator"
+    incremental: IncrementalCrawl  # set in from_crawler: needs the crawler's state store
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         default_max_pages = kwargs.pop("_default_max_pages", 0)
@@ -73,7 +75,12 @@ class AggregatorSpider(scrapy.Spider):
         kwargs["_default_max_pages"] = crawler.settings.getint("NEWSAGG_MAX_PAGES")
         if kwargs["replay"] is None:
             del kwargs["replay"]
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        arguments = spider.arguments
+        spider.incremental = IncrementalCrawl.from_crawler(
+            crawler, spider.site, full=arguments.full, replay=arguments.replay is not None
+        )
+        return spider
 
     # --- listing pages -------------------------------------------------------------------------
 
@@ -138,8 +145,11 @@ class AggregatorSpider(scrapy.Spider):
             self.reject(response.url, "not_html", "listing page is not HTML", {"page": page})
             return
         refs = self.article_links(response)
-        new = [ref for ref in refs if ref.url not in self.requested]
+        # Not requested yet, not in the state:
+        triage = self.incremental.triage(listing.start_url, refs, self.requested)
+        new = triage.new
         self.crawler.stats.inc_value("newsagg/article_links", len(refs))
+        self.crawler.stats.inc_value("newsagg/skipped/known", triage.known)
         logger.debug(
             "%s: listing page %d: %d article links, %d new", response.url, page, len(refs), len(new)
         )
@@ -149,9 +159,13 @@ class AggregatorSpider(scrapy.Spider):
             yield self.article_request(ref, listing)
         next_url = self.next_page_url(response)
         if next_url is None or next_url in self.listing_pages:
+            self.incremental.finish(listing.start_url)
             return
         if self.arguments.max_pages and page >= self.arguments.max_pages:
             self.crawler.stats.inc_value("newsagg/listings/max_pages_reached")
+            return
+        if self.incremental.stops(listing.start_url, triage):
+            self.crawler.stats.inc_value("newsagg/listings/stopped_known")
             return
         if self.arguments.since is None or listing.outstanding == 0:
             yield self.listing_request(next_url, listing, page + 1)
@@ -277,6 +291,7 @@ class AggregatorSpider(scrapy.Spider):
         next_url, listing.next_url = listing.next_url, None
         if listing.stopped:
             self.crawler.stats.inc_value("newsagg/listings/stopped_by_since")
+            self.incremental.finish(listing.start_url)
             return
         self.crawler.engine.crawl(self.listing_request(next_url, listing, listing.next_page))
 

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 from newsagg.errors import ArgumentError, ProfileError
 from newsagg.sites.profiles import SiteProfile, known_sites, load_profile
 
-KNOWN_ARGUMENTS = ("site", "lang", "sources", "start_urls", "max_pages", "since", "replay")
+KNOWN_ARGUMENTS = ("site", "lang", "sources", "start_urls", "max_pages", "since", "replay", "full")
+BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 # A package resource: inside a zipped egg (scrapyd) it is no file, but it still opens.
 SAMPLE_ARCHIVE = resources.files("newsagg.sample") / "ress-sample.warc.gz"
 
@@ -28,6 +29,7 @@ class CrawlArguments:
     max_pages: int  # 0 = no limit
     since: date | None
     replay: Traversable | None
+    full: bool  # re-request articles the state already holds (backfill)
 
 
 def parse_arguments(raw: dict[str, Any], *, default_max_pages: int = 0) -> CrawlArguments:
@@ -90,6 +92,13 @@ def parse_arguments(raw: dict[str, Any], *, default_max_pages: int = 0) -> Crawl
         if not replay.is_file():
             raise ArgumentError(f"replay: no such archive file: {str(replay)!r}")
 
+    full = False
+    if raw.get("full") not in (None, ""):
+        value = str(raw["full"]).strip().lower()
+        if value not in BOOLEANS:
+            raise ArgumentError(f"full: expected 1 or 0 (true/false, yes/no), got {raw['full']!r}")
+        full = BOOLEANS[value]
+
     return CrawlArguments(
         profile=profile,
         languages=languages,
@@ -98,6 +107,7 @@ def parse_arguments(raw: dict[str, Any], *, default_max_pages: int = 0) -> Crawl
         max_pages=max_pages,
         since=since,
         replay=replay,
+        full=full,
     )
 
 

@@ -1,0 +1,1 @@
+"""Deciding which articles are new, updated, or copies of another, and writing them so."""

@@ -1,0 +1,1 @@
+"""The state kept between runs: what was written, and the near-duplicate index."""

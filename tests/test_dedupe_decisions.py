@@ -1,0 +1,151 @@
+"""MinHash fingerprints and the run's decisions, on a real SQLite state under tmp_path."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from newsagg.dedupe.fingerprint import MinHasher
+from newsagg.dedupe.resolve import Decision, Deduplicator, Outcome, Policy
+from newsagg.items import Article
+from newsagg.pipelines.clean import content_hash
+from newsagg.state.store import open_state_store
+from tests.newsroom import body, edit_two_sentences, new_lead
+
+HASHER = MinHasher.create(threshold=0.8, num_perm=128)
+BASE = "https://www.maghress.com/fr"
+
+
+def article(num: int, paragraphs: list[str], slug: str = "lopinion") -> Article:
+    text = "\n\n".join(paragraphs)
+    return Article(
+        id=f"maghress:{slug}:{num}",
+        url=f"{BASE}/{slug}/{num}",
+        site="maghress",
+        source="L'opinion",
+        source_slug=slug,
+        source_url=None,
+        title="Météo du jour",
+        published="2022-01-19",
+        published_raw="Publié dans L'opinion le 19 - 01 - 2022",
+        language="fr",
+        body=text,
+        scraped_at="2026-11-26T02:00:00Z",
+        content_hash=content_hash(text),
+    )
+
+
+def test_lsh_parameters_favour_recall() -> None:
+    assert (HASHER.bands, HASHER.rows) == (14, 9)
+    assert HASHER.params == "minhash=affine32 seed=1 shingle=5 num_perm=128 bands=14x9"
+
+
+def test_signature_estimates_shingle_jaccard() -> None:
+    original = "\n\n".join(body(1))
+    lead = HASHER.signature("\n\n".join(new_lead(body(1), 2)))
+    edited = HASHER.signature("\n\n".join(edit_two_sentences(body(1))))
+    other = HASHER.signature("\n\n".join(body(2)))
+    signature = HASHER.signature(original)
+    assert signature is not None
+    assert lead is not None
+    assert edited is not None
+    assert other is not None
+    assert HASHER.signature(original.upper().replace(" ", "  ")).tolist() == signature.tolist()
+    assert HASHER.similarity(signature, lead) >= 0.85
+    assert HASHER.similarity(signature, edited) >= 0.9
+    assert HASHER.similarity(signature, other) < 0.1
+    assert set(HASHER.band_keys("maghress", signature)) & set(HASHER.band_keys("maghress", lead))
+    assert not set(HASHER.band_keys("maghress", signature)) & set(
+        HASHER.band_keys("turess", signature)
+    )
+    assert HASHER.signature("") is None
+    assert HASHER.signature("Trois mots seulement") is not None  # fewer words than a shingle
+
+
+def decide(
+    tmp_path: Path, articles: list[Article], policy: Policy = Policy.MARK
+) -> dict[str, Decision | None]:
+    store = open_state_store(str(tmp_path / "state.sqlite3"))
+    dedupe = Deduplicator(store, HASHER, "maghress", policy)
+    for item in articles:
+        dedupe.add(item)
+    decided: dict[str, Decision | None] = {}
+    for entry in dedupe.resolve():  # in id order: the first of one id is the one kept
+        decided.setdefault(entry.id.rsplit(":", 1)[1], entry.decision)
+    store.record(dedupe.records(dedupe.entries, "2026-11-26T02:00:00Z"))
+    store.close()
+    return decided
+
+
+def test_decisions_do_not_depend_on_arrival_order(tmp_path: Path) -> None:
+    original = body(10)
+    articles = [
+        article(100, original),
+        article(104, new_lead(original, 3)),
+        article(102, edit_two_sentences(original)),
+        article(103, original, slug="lematin"),
+        article(101, body(11)),
+    ]
+    copy = Decision(Outcome.NEW, f"{BASE}/lopinion/100", "near")
+    expected = {
+        "100": Decision(Outcome.NEW),
+        "101": Decision(Outcome.NEW),
+        "102": copy,
+        "103": Decision(Outcome.NEW, f"{BASE}/lopinion/100", "exact"),
+        "104": copy,
+    }
+    for number, order in enumerate(itertools.permutations(articles)):
+        if number % 7:  # 18 of the 120 orders keep this fast; copies first among them
+            continue
+        assert decide(tmp_path / str(number), list(order)) == expected
+
+
+def test_earlier_runs_keep_their_canonical_copy(tmp_path: Path) -> None:
+    original = body(20)
+    assert decide(tmp_path, [article(205, original)]) == {"205": Decision(Outcome.NEW)}
+    later = decide(
+        tmp_path,
+        [article(200, new_lead(original, 1)), article(205, original), article(209, original)],
+        Policy.DROP,
+    )
+    first = f"{BASE}/lopinion/205"
+    assert later == {
+        "200": Decision(Outcome.NEW, first, "near", write=False),
+        "205": Decision(Outcome.UNCHANGED, write=False),
+        "209": Decision(Outcome.NEW, first, "exact", write=False),
+    }
+
+
+def test_changed_body_is_an_update_and_the_same_id_twice_is_one_article(tmp_path: Path) -> None:
+    decide(tmp_path, [article(300, body(30))])
+    changed = [*body(30), "Mise à jour."]
+    again = decide(tmp_path, [article(300, changed), article(300, body(30))])
+    assert again == {"300": Decision(Outcome.UPDATED)}  # the second is REPEATED: not written
+    store = open_state_store(str(tmp_path / "state.sqlite3"))
+    stored = store.article("maghress", "maghress:lopinion:300")
+    assert stored is not None
+    assert stored.content_hash == content_hash("\n\n".join([*body(30), "Mise à jour."]))
+
+
+def test_records_cover_written_and_dropped_articles(tmp_path: Path) -> None:
+    store = open_state_store(str(tmp_path / "state.sqlite3"))
+    dedupe = Deduplicator(store, HASHER, "maghress", Policy.DROP)
+    dedupe.add(article(1, body(1)), requested_url=f"{BASE}/old/1")
+    dedupe.add(article(2, body(1)))
+    dedupe.resolve()
+    records = dedupe.records(dedupe.entries, "2026-11-26T02:00:00Z")
+    assert [(r.id, r.duplicate_of, r.aliases) for r in records] == [
+        ("maghress:lopinion:1", None, (f"{BASE}/old/1",)),
+        ("maghress:lopinion:2", f"{BASE}/lopinion/1", ()),
+    ]
+    assert records[0].signature is not None
+    assert len(records[0].band_keys) == 14
+    assert records[1].signature == records[0].signature  # same text: computed once
+
+
+@pytest.mark.parametrize(("threshold", "num_perm"), [(0.0, 128), (1.5, 128), (0.8, 8)])
+def test_bad_minhash_settings_are_refused(threshold: float, num_perm: int) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        MinHasher.create(threshold, num_perm)

@@ -17,6 +17,7 @@ from newsagg.sites.profiles import SiteProfile
 
 BodyMethod = str  # "published_to_source", "published_onward", "title_to_published", ...
 MAX_LABEL_WORDS = 3
+MAX_LINE_EXTRA = 60  # characters a published line's block may hold besides the line itself
 _JSONLD_SPLIT = re.compile(r"\n\s*\n|\r\n|\n")
 
 
@@ -43,6 +44,12 @@ def extract_body(
         protected.update(published_element.iter())
     title_folded = fold_for_match(title or "")
 
+    def is_line(block: Block) -> bool:
+        """A published line standing as its own block (the article's or a related item's);
+        a body sentence that happens to begin "Publié dans la revue X le …" is not one."""
+        line = parse_published_line(block.text, profile.language_profiles)
+        return line is not None and len(block.text) <= len(line.raw) + MAX_LINE_EXTRA
+
     def keep(blocks: list[Block]) -> list[str]:
         texts: list[str] = []
         for block in blocks:
@@ -52,7 +59,7 @@ def extract_body(
                 continue
             if source_element is not None and source_element in block.elements:
                 continue  # the read-at-source line itself
-            if parse_published_line(block.text, profile.language_profiles) is not None:
+            if is_line(block):
                 continue  # a related item's own line
             if title_folded and fold_for_match(block.text) == title_folded:
                 continue
@@ -61,7 +68,7 @@ def extract_body(
 
     def after_title(blocks: list[Block]) -> list[Block]:
         for index, block in enumerate(blocks):
-            if parse_published_line(block.text, profile.language_profiles) is not None:
+            if is_line(block):
                 return blocks[:0]  # the line is inside the title's block: nothing between
             if fold_for_match(block.text) == title_folded:
                 return blocks[index + 1 :]
@@ -69,7 +76,7 @@ def extract_body(
 
     def after_line(blocks: list[Block]) -> list[Block]:
         for index, block in enumerate(blocks):
-            if parse_published_line(block.text, profile.language_profiles) is not None:
+            if is_line(block):
                 return blocks[index + 1 :]
         return []
 
@@ -84,11 +91,9 @@ def extract_body(
         def related_list_begins(block: Block) -> bool:
             nonlocal started
             if not started:
-                started = parse_published_line(block.text, profile.language_profiles) is not None
+                started = is_line(block)
                 return False
-            return paragraphs.is_related_heading(block) or (
-                parse_published_line(block.text, profile.language_profiles) is not None
-            )
+            return paragraphs.is_related_heading(block) or (is_line(block))
 
         ends_article = end_checker(profile)
 
@@ -103,10 +108,7 @@ def extract_body(
             ends_at=article_ends,
         )
         blocks = after_line(walker.walk_from(published_element))
-        if blocks and (
-            paragraphs.is_related_heading(blocks[-1])
-            or parse_published_line(blocks[-1].text, profile.language_profiles)
-        ):
+        if blocks and (paragraphs.is_related_heading(blocks[-1]) or is_line(blocks[-1])):
             blocks = blocks[:-1]
         onward = keep(blocks)
 

@@ -36,7 +36,8 @@ def parse_published_line(text: str, languages: tuple[LanguageProfile, ...]) -> P
     """`Publié dans L'opinion le 19 - 01 - 2022` -> outlet and date text, in any language.
 
     The line is looked for within one visual line: runs of no-break spaces (the ticker's
-    separators) and blank lines split the text first, so a ticker headline that happens to
+    separators) split the text first (line breaks in the HTML source do not: they render as
+    one space), so a ticker headline that happens to
     start with "Publié dans" cannot borrow the date of the next headline. An outlet name is
     a few words, not a sentence."""
     for segment in _SEGMENT_BREAK.split(text):
@@ -56,7 +57,7 @@ def parse_published_line(text: str, languages: tuple[LanguageProfile, ...]) -> P
     return None
 
 
-_SEGMENT_BREAK = re.compile(r"(?:[\u00a0\u202f]\s*){2,}|[\r\n]\s*[\r\n]|\u2028")
+_SEGMENT_BREAK = re.compile(r"(?:[\u00a0\u202f]\s*){2,}|\u2028")
 MAX_OUTLET_WORDS = 8
 
 

@@ -38,6 +38,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "newsagg.extensions.rejects.RejectsLog": 500,
     "newsagg.extensions.summary.RunSummary": 510,
+    "newsagg.extensions.stage_timers.StageTimers": 520,  # only with NEWSAGG_STAGE_TIMERS
 }
 DOWNLOADER_MIDDLEWARES = {
     # Before the cache/compression/redirect/retry middlewares, so replayed responses take
@@ -57,3 +58,4 @@ NEWSAGG_REJECTS = ""  # rejects JSONL path; "" = beside the first file feed, els
 NEWSAGG_VALIDATE_SCHEMA = True  # check each item against newsagg/schema/article.schema.json
 NEWSAGG_REPLAY = ""  # WARC file to serve every response from ("sample" = the bundled archive)
 NEWSAGG_MAX_PAGES = 0  # pagination depth per listing; 0 = no limit
+NEWSAGG_STAGE_TIMERS = False  # sum seconds per stage into stats newsagg/time/<stage> (benchmarks)

@@ -16,6 +16,7 @@ from newsagg.extract.source_link import find_source_link
 from newsagg.extract.title import extract_title
 from newsagg.extract.url import absolute_url
 from newsagg.sites.profiles import SiteProfile
+from newsagg.timing import Timer, no_timer
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +32,12 @@ class Extraction:
     body_method: str | None
 
 
-def extract_article(page: Selector, url: str, profile: SiteProfile) -> Extraction:
+def extract_article(
+    page: Selector, url: str, profile: SiteProfile, timer: Timer = no_timer
+) -> Extraction:
     """Anchor on what stays put across templates: the published line, the read-at-source
-    link, JSON-LD/og:/<title>, the heading before the published line."""
+    link, JSON-LD/og:/<title>, the heading before the published line. `timer` times the
+    date parsing as its own stage."""
     root = page.root
     is_boilerplate = element_checker(profile)
     jsonld = extract_jsonld_article(root)
@@ -55,7 +59,8 @@ def extract_article(page: Selector, url: str, profile: SiteProfile) -> Extractio
     day, method = (None, None)
     if published is not None:
         languages = (published.line.language, *profile.languages)
-        day, method = parse_date(published.line.date_raw, tuple(dict.fromkeys(languages)))
+        with timer("date"):
+            day, method = parse_date(published.line.date_raw, tuple(dict.fromkeys(languages)))
     return Extraction(
         title=title,
         published_line=published.line if published else None,

@@ -28,6 +28,7 @@ from newsagg.extract.url import (
 from newsagg.items import Article
 from newsagg.signals import page_rejected
 from newsagg.spiders.arguments import CrawlArguments, parse_arguments
+from newsagg.timing import Timer, no_timer, timer_for
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class AggregatorSpider(scrapy.Spider):
         self.requested: set[str] = set()  # canonical article URLs asked for in this run
         self.listing_pages: set[str] = set()  # canonical listing page URLs asked for
         self.hosts: set[str] = set()
+        self.timer: Timer = no_timer
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -69,7 +71,9 @@ class AggregatorSpider(scrapy.Spider):
         kwargs["_default_max_pages"] = crawler.settings.getint("NEWSAGG_MAX_PAGES")
         if kwargs["replay"] is None:
             del kwargs["replay"]
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.timer = timer_for(crawler)
+        return spider
 
     # --- listing pages -------------------------------------------------------------------------
 
@@ -205,7 +209,10 @@ class AggregatorSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.reject(ref.url, "not_html", "article page is not HTML", {})
             return
-        found = extract_article(response.selector, ref.url, self.profile)
+        with self.timer("parse"):
+            page = response.selector
+        with self.timer("extraction"):
+            found = extract_article(page, ref.url, self.profile, self.timer)
         self.count_extraction(found)
         published = found.published
         if self.arguments.since and published and published < self.arguments.since:

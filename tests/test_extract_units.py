@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from parsel import Selector
 
+from newsagg.extract.boilerplate import element_checker
 from newsagg.extract.dates import parse_date
-from newsagg.extract.published import parse_published_line
+from newsagg.extract.published import find_published_line, parse_published_line
 from newsagg.extract.text import clean_text
 from newsagg.extract.title import strip_site_name
 from newsagg.extract.url import canonical_url
@@ -108,3 +110,14 @@ def test_canonical_url_drops_tracking_and_fragments(url: str, canonical: str) ->
 )
 def test_site_name_is_stripped_from_titles(title: str, stripped: str) -> None:
     assert strip_site_name(title, MAGHRESS) == stripped
+
+
+def test_published_line_is_found_whatever_space_its_opening_words_have() -> None:
+    page = Selector(
+        text="<html><body><p>Publié hier, modifié aujourd'hui</p><div class='related'>"
+        "<p>Publié dans Le Matin le 01 - 01 - 2020</p></div>"
+        "<p><span>Publié\u00a0dans</span> L'opinion le 19 - 01 - 2022</p></body></html>"
+    )
+    found = find_published_line(page.root, MAGHRESS, element_checker(MAGHRESS))
+    assert found is not None
+    assert (found.line.outlet, found.line.date_raw) == ("L'opinion", "19 - 01 - 2022")

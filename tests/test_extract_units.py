@@ -79,6 +79,7 @@ def test_a_line_without_a_date_is_not_a_published_line() -> None:
         ("caf&eacute; cr&#232;me", "café crème"),  # double-escaped in the page
         ("e\u0301te\u0301", "été"),  # NFC
         ("\ufeffبسم\u200c الله", "بسم الله"),
+        ("\u3000Le\u202f:\u2009«\u00a0Maroc\u00a0»\n\tgag\u00adne\u205f", "Le : « Maroc » gagne"),
     ],
 )
 def test_clean_text(raw: str, clean: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
@@ -24,20 +26,24 @@ class SourceLink:
 def find_source_link(root: etree._Element, profile: SiteProfile) -> SourceLink | None:
     """The profile's wording first ("Cliquez ici pour lire l'article depuis sa source"); else
     the last link to another host whose text speaks of the source."""
-    phrases = _phrases(profile)
+    what_it_says = _reader(_phrases(profile))
     links = _LINKS_IN_BODY(root) or _LINKS(root)
     fallback = None
     for link in links:
-        text = _folded(link.text or "" if len(link) == 0 else "".join(link.itertext()))
-        if not text:
-            continue
-        if any(phrase in text for phrase in phrases):
+        says = what_it_says(link.text or "" if len(link) == 0 else "".join(link.itertext()))
+        if says is _Says.READ_AT_SOURCE:
             return SourceLink(href=link.get("href"), element=link)
-        if any(word in text for word in _SOURCE_WORDS):
+        if says is _Says.SOURCE:
             host = urlsplit(link.get("href", "")).hostname
             if host and host != profile.host:
                 fallback = SourceLink(href=link.get("href"), element=link)
     return fallback
+
+
+class _Says(Enum):
+    NOTHING = 0
+    SOURCE = 1  # one of _SOURCE_WORDS
+    READ_AT_SOURCE = 2  # one of the profile's phrases
 
 
 _LINKS_IN_BODY = etree.XPath("//body//a[@href]")
@@ -51,9 +57,21 @@ def _phrases(profile: SiteProfile) -> tuple[str, ...]:
     )
 
 
-@lru_cache(maxsize=4096)
-def _folded(text: str) -> str:
-    """A link's text as phrases are compared with. Most links of a page (menus, tickers,
+@cache
+def _reader(phrases: tuple[str, ...]) -> Callable[[str], _Says]:
+    """What a link's text says, cleaned and folded. Most links of a page (menus, tickers,
     related and most-read lists) are on the pages crawled around it too: each distinct text
-    is cleaned and folded once, not once per page."""
-    return fold_for_match(clean_text(text))
+    is read once (LRU), not once per page."""
+
+    @lru_cache(maxsize=4096)
+    def what_it_says(raw: str) -> _Says:
+        text = fold_for_match(clean_text(raw))
+        if not text:
+            return _Says.NOTHING
+        if any(phrase in text for phrase in phrases):
+            return _Says.READ_AT_SOURCE
+        if any(word in text for word in _SOURCE_WORDS):
+            return _Says.SOURCE
+        return _Says.NOTHING
+
+    return what_it_says

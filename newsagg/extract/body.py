@@ -10,7 +10,7 @@ from lxml import etree
 from parsel import Selector
 
 from newsagg.extract.blocks import Block, BlockWalker
-from newsagg.extract.boilerplate import ParagraphFilter
+from newsagg.extract.boilerplate import paragraph_filter
 from newsagg.extract.published import parse_published_line
 from newsagg.extract.text import clean_text, fold_for_match
 from newsagg.sites.profiles import SiteProfile
@@ -35,7 +35,7 @@ def extract_body(
     published line onward to the first related-list heading; title -> published line (for
     templates that print the line after the text); the profile's body selectors; JSON-LD
     `articleBody`."""
-    paragraphs = ParagraphFilter(profile)
+    paragraphs = paragraph_filter(profile)
     protected = _anchor_chain(published_element) | _anchor_chain(source_element)
     title_folded = fold_for_match(title or "")
 
@@ -46,7 +46,7 @@ def extract_body(
                 continue
             if parse_published_line(block.text, profile.language_profiles) is not None:
                 continue  # a related item's own line
-            if title_folded and fold_for_match(block.text) == title_folded:
+            if title_folded and block.folded == title_folded:
                 continue
             texts.append(block.text)
         return texts

@@ -10,6 +10,7 @@ from typing import Any, Self
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.exporters import BaseItemExporter
 from scrapy.extensions.feedexport import FeedExporter
 
 from newsagg.timing import StageTimer, timer_for
@@ -17,7 +18,7 @@ from newsagg.timing import StageTimer, timer_for
 
 class StageTimers:
     """When `NEWSAGG_STAGE_TIMERS` is on: times each item pipeline's `process_item` (stage = its
-    module name: `clean`, `validate`...) and each feed exporter's `export_item` (`export`),
+    module name: `clean`, `validate`...) and each feed's exporter (`export`),
     beside what the spider times itself, and writes every stage's sum to the stats at close.
     Off, it is not loaded and nothing is wrapped."""
 
@@ -32,8 +33,6 @@ class StageTimers:
             raise NotConfigured
         extension = cls(crawler, timer)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
-        # Connected after FeedExporter's own handler (built earlier), so exporters exist.
-        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
@@ -51,19 +50,24 @@ class StageTimers:
             stage = type(method.__self__).__module__.rsplit(".", 1)[-1]
             methods[index] = self._timed(stage, method)
 
-    def item_scraped(self) -> None:
-        """Wrap each feed's exporter once it exists (the first item's export is not timed)."""
         for extension in self.crawler.extensions.middlewares:
-            if not isinstance(extension, FeedExporter):
-                continue
-            for slot in extension.slots:
-                exporter = slot.exporter
-                if exporter is not None and not hasattr(exporter.export_item, "__wrapped__"):
-                    exporter.export_item = self._timed("export", exporter.export_item)
+            if isinstance(extension, FeedExporter):  # its slots build exporters from this dict
+                for format_, exporter_cls in extension.exporters.items():
+                    extension.exporters[format_] = self._timed_exporter(exporter_cls)
 
     def spider_closed(self) -> None:
         for stage, seconds in sorted(self.timer.seconds.items()):
             self.crawler.stats.set_value(f"newsagg/time/{stage}", round(seconds, 6))
+
+    def _timed_exporter(self, exporter_cls: type[BaseItemExporter]) -> type[BaseItemExporter]:
+        timer = self.timer
+
+        class TimedExporter(exporter_cls):  # type: ignore[valid-type,misc]
+            def export_item(self, item: Any) -> Any:
+                with timer("export"):
+                    return super().export_item(item)
+
+        return TimedExporter
 
     def _timed(self, stage: str, method: Callable[..., Any]) -> Callable[..., Any]:
         timer = self.timer

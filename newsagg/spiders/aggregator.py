@@ -71,9 +71,7 @@ class AggregatorSpider(scrapy.Spider):
         kwargs["_default_max_pages"] = crawler.settings.getint("NEWSAGG_MAX_PAGES")
         if kwargs["replay"] is None:
             del kwargs["replay"]
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.timer = timer_for(crawler)
-        return spider
+        return super().from_crawler(crawler, *args, **kwargs)
 
     # --- listing pages -------------------------------------------------------------------------
 
@@ -92,6 +90,7 @@ class AggregatorSpider(scrapy.Spider):
         return [profile.base_url + lang.listing_path for lang in languages]
 
     async def start(self) -> AsyncIterator[Request]:
+        self.timer = timer_for(self.crawler)
         urls = list(dict.fromkeys(canonical_url(url) for url in self.listing_urls()))
         self.hosts.update(urlsplit(url).netloc.lower() for url in urls)
         for url in urls:

@@ -13,6 +13,7 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
+from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -209,7 +210,9 @@ class AggregatorSpider(scrapy.Spider):
             self.reject(ref.url, "not_html", "article page is not HTML", {})
             return
         with self.timer("parse"):
-            page = response.selector
+            # Not response.selector: the response would hold the selector that holds it, a
+            # cycle only the cyclic GC frees, so ~300 parsed pages waited for it (+110 MB RSS).
+            page = Selector(response)
         with self.timer("extraction"):
             found = extract_article(page, ref.url, self.profile, self.timer)
         self.count_extraction(found)

@@ -6,10 +6,12 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, Self
 from urllib.parse import urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
@@ -34,6 +36,8 @@ from newsagg.timing import Timer, no_timer, timer_for
 logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # finish a listing page's articles before the next listing page
+_HREFS = etree.XPath("//a/@href", smart_strings=False)
+_LINKS = etree.XPath("//a[@href]")
 
 
 @dataclass(slots=True)
@@ -65,6 +69,11 @@ class AggregatorSpider(scrapy.Spider):
         self.listing_pages: set[str] = set()  # canonical listing page URLs asked for
         self.hosts: set[str] = set()
         self.timer: Timer = no_timer
+        # Listing pages repeat most of their links (ticker, menus, footer) from page to page:
+        # each distinct URL and link text is judged once.
+        self.next_texts = {fold_for_match(text) or text for text in self.profile.next_page_texts}
+        self.followed_article = lru_cache(maxsize=4096)(self._followed_article)
+        self.says_next = lru_cache(maxsize=4096)(self._says_next)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -147,31 +156,31 @@ class AggregatorSpider(scrapy.Spider):
         """Links of this page that match the article pattern, on the crawl's hosts, in the
         chosen languages and outlets; each once, canonical."""
         found: dict[str, ArticleRef] = {}
-        for href in response.xpath("//a/@href").getall():
+        for href in dict.fromkeys(_HREFS(response.selector.root)):
             url = absolute_url(response.url, href)
-            if url is None or urlsplit(url).netloc.lower() not in self.hosts:
-                continue
-            if is_never_follow(url, self.profile):
-                continue
-            ref = parse_article_url(canonical_url(url), self.profile)
-            if ref is None or ref.url in found:
-                continue
-            if ref.language not in self.arguments.languages:
-                continue
-            if self.arguments.sources and ref.source_slug not in self.arguments.sources:
-                continue
-            found[ref.url] = ref
+            ref = self.followed_article(url) if url is not None else None
+            if ref is not None and ref.url not in found:
+                found[ref.url] = ref
         return list(found.values())
+
+    def _followed_article(self, url: str) -> ArticleRef | None:
+        """The article an absolute URL points to, if this crawl follows it."""
+        if urlsplit(url).netloc.lower() not in self.hosts or is_never_follow(url, self.profile):
+            return None
+        ref = parse_article_url(canonical_url(url), self.profile)
+        if ref is None or ref.language not in self.arguments.languages:
+            return None
+        if self.arguments.sources and ref.source_slug not in self.arguments.sources:
+            return None
+        return ref
 
     def next_page_url(self, response: TextResponse) -> str | None:
         """`<link rel=next>`, the profile's arrow selectors, then a link whose text says
         "next" ("Suivant", "التالي", "»"...); never an article, never another host."""
         candidates = [response.css(selector).get() for selector in self.profile.next_page_selectors]
-        texts = {fold_for_match(text) or text for text in self.profile.next_page_texts}
-        for link in response.xpath("//a[@href]"):
-            text = clean_text(link.xpath("string()").get())
-            if text and (fold_for_match(text) in texts or text in texts):
-                candidates.append(link.attrib["href"])
+        for link in _LINKS(response.selector.root):
+            if self.says_next(link.text or "" if len(link) == 0 else "".join(link.itertext())):
+                candidates.append(link.get("href"))
         here = canonical_url(response.url)
         for href in candidates:
             url = absolute_url(response.url, href)
@@ -186,6 +195,10 @@ class AggregatorSpider(scrapy.Spider):
             ):
                 return url
         return None
+
+    def _says_next(self, raw: str) -> bool:
+        text = clean_text(raw)
+        return bool(text) and (fold_for_match(text) in self.next_texts or text in self.next_texts)
 
     # --- article pages -------------------------------------------------------------------------
 

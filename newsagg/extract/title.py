@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import chain
 
 from lxml import etree
-from parsel import Selector
+from parsel import Selector, css2xpath
 
 from newsagg.extract.text import clean_text, fold_for_match
 from newsagg.sites.profiles import SiteProfile
@@ -23,21 +24,20 @@ def extract_title(
     """The profile's selectors, then JSON-LD `headline`; else the page's own heading (the one
     just before the published line, or an <h1> that is not the logo) when og:title/<title>
     agree with it, else og:title/<title>, each minus the site name."""
-    specific = [page.css(selector).xpath("string()").get() for selector in profile.title_selectors]
+    root = page.root
     headline = jsonld.get("headline")
-    specific.append(headline if isinstance(headline, str) else None)
-    for raw in specific:
+    specific = chain(
+        (_css_string(selector)(root) for selector in profile.title_selectors),
+        [headline if isinstance(headline, str) else None],
+    )
+    for raw in specific:  # lazily: the first usable one ends the search
         if text := _usable(raw, profile):
             return text
 
-    metas = (
-        page.css('meta[property="og:title"]::attr(content)').get(),
-        page.css('meta[name="twitter:title"]::attr(content)').get(),
-        page.xpath("//title").xpath("string()").get(),
-    )
+    metas = (_OG_TITLE(root), _TWITTER_TITLE(root), _TITLE(root))
     meta = next((text for raw in metas if (text := _usable(raw, profile))), None)
     headings = _headings_before(published_element) if published_element is not None else []
-    headings += page.xpath("//h1").xpath("string()").getall()
+    headings += ["".join(h1.itertext()) for h1 in _H1(root)]
     usable = [text for raw in headings if (text := _usable(raw, profile))]
     if meta is None:
         return usable[0] if usable else None
@@ -48,6 +48,18 @@ def extract_title(
         if shorter and shorter in longer and len(shorter) >= 0.6 * len(longer):
             return text
     return meta
+
+
+@cache
+def _css_string(selector: str) -> etree.XPath:
+    """The string-value of the first element `selector` matches ("" if none), compiled once."""
+    return etree.XPath(f"string({css2xpath(selector)})")
+
+
+_OG_TITLE = _css_string('meta[property="og:title"]::attr(content)')
+_TWITTER_TITLE = _css_string('meta[name="twitter:title"]::attr(content)')
+_TITLE = etree.XPath("string(//title)")
+_H1 = etree.XPath("//h1")
 
 
 def _usable(raw: str | None, profile: SiteProfile) -> str | None:

@@ -56,37 +56,51 @@ def find_published_line(
     """The first published line in document order that is not inside boilerplate (a related
     list repeats other articles' lines). libxml2 finds the candidate text nodes; Python only
     looks at those, climbing a few levels when the line is split across elements."""
-    for text_node in _keyword_text_nodes(root, profile):
-        element = text_node.getparent()
-        if element is None:
-            continue
-        if text_node.is_tail:
-            element = element.getparent()
-        for candidate in _ancestors(element, levels=4):
-            line = parse_published_line("".join(candidate.itertext()), profile.language_profiles)
-            if line is not None:
-                if not _inside_boilerplate(candidate, is_boilerplate):
-                    return PublishedAnchor(line=line, element=candidate)
-                break
+    keywords = tuple(kw for lang in profile.language_profiles for kw in lang.published_keywords)
+    first_in_body, in_body, anywhere = _keyword_searches(keywords)
+    # Most often the first candidate in <body> is the line: libxml2 stops there, and the rest
+    # of the page (related lists, footer, big inline scripts) is searched only when it is not.
+    first = _holding(first_in_body(root)[:1], keywords)
+    if first and (found := _line_at(first[0], profile, is_boilerplate)) is not None:
+        return found
+    for text_node in _holding(in_body(root), keywords) or _holding(anywhere(root), keywords):
+        if (found := _line_at(text_node, profile, is_boilerplate)) is not None:
+            return found
     return None
 
 
-def _keyword_text_nodes(root: etree._Element, profile: SiteProfile) -> list[etree._Element]:
-    """Text nodes holding one of the profile's opening words, a no-break space counting as a
-    space: in <body> if any there, else anywhere."""
-    keywords = tuple(kw for lang in profile.language_profiles for kw in lang.published_keywords)
-    in_body, anywhere = _keyword_searches(keywords)
-    return _holding(in_body(root), keywords) or _holding(anywhere(root), keywords)
+def _line_at(
+    text_node: Any, profile: SiteProfile, is_boilerplate: Callable[[etree._Element], bool]
+) -> PublishedAnchor | None:
+    """The published line a candidate text node is part of, climbing a few levels when the
+    line is split across elements; None if there is none or it is inside boilerplate."""
+    element = text_node.getparent()
+    if element is None:
+        return None
+    if text_node.is_tail:
+        element = element.getparent()
+    for candidate in _ancestors(element, levels=4):
+        line = parse_published_line("".join(candidate.itertext()), profile.language_profiles)
+        if line is not None:
+            if _inside_boilerplate(candidate, is_boilerplate):
+                return None
+            return PublishedAnchor(line=line, element=candidate)
+    return None
 
 
 @cache
-def _keyword_searches(keywords: tuple[str, ...]) -> tuple[etree.XPath, etree.XPath]:
-    """libxml2 looks for each keyword's longest part without a space (which every holder of the
+def _keyword_searches(keywords: tuple[str, ...]) -> tuple[etree.XPath, etree.XPath, etree.XPath]:
+    """Text nodes that may hold a keyword: the first in <body>, all in <body>, all anywhere.
+    libxml2 looks for each keyword's longest part without a space (which every holder of the
     keyword contains, whatever its spaces), so Python checks whole keywords on a few nodes only;
     a translate() per node and keyword costs ten times more on pages with big inline scripts."""
     parts = {max(re.split("[ \u00a0]", keyword), key=len) for keyword in keywords}
     test = " or ".join(f"contains(., {_xpath_literal(part)})" for part in sorted(parts))
-    return etree.XPath(f"//body//text()[{test}]"), etree.XPath(f"//text()[{test}]")
+    return (
+        etree.XPath(f"//body/descendant::text()[{test}][1]"),
+        etree.XPath(f"//body//text()[{test}]"),
+        etree.XPath(f"//text()[{test}]"),
+    )
 
 
 def _holding(nodes: list[Any], keywords: tuple[str, ...]) -> list[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import pytest
@@ -10,7 +11,7 @@ from parsel import Selector
 from newsagg.extract.boilerplate import element_checker
 from newsagg.extract.dates import parse_date
 from newsagg.extract.published import find_published_line, parse_published_line
-from newsagg.extract.text import clean_text
+from newsagg.extract.text import clean_text, fold_for_match, normalize_for_hash
 from newsagg.extract.title import strip_site_name
 from newsagg.extract.url import canonical_url
 from newsagg.sites.profiles import load_profile
@@ -123,3 +124,18 @@ def test_published_line_is_found_whatever_space_its_opening_words_have() -> None
     found = find_published_line(page.root, MAGHRESS, element_checker(MAGHRESS))
     assert found is not None
     assert (found.line.outlet, found.line.date_raw) == ("L'opinion", "19 - 01 - 2022")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Un paragraphe.\n\nUn autre, « cité ».",
+        "«\n\n»",
+        "a\n\n\n\nb",
+        "e\n\n\u0301té",  # a combining accent after a blank line
+        "ｶ\u3099 ﬁn\n\n¹ Ⅻ",  # NFKC compositions and compatibility forms
+        "",
+    ],
+)
+def test_hash_text_folds_the_whole_body_paragraph_by_paragraph(body: str) -> None:
+    assert normalize_for_hash(body) == fold_for_match(unicodedata.normalize("NFKC", body))

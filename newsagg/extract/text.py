@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 import ftfy
 
@@ -15,8 +16,12 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f]")
 _MOJIBAKE_HINT = re.compile(r"[ÃÂâØÙ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6-\u02dc]")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]{2,8});")
 _NOT_WORD = re.compile(r"[\W_]+")
+# The extractor cleans and folds an article's paragraphs, then CleanPipeline cleans them again
+# and folds them for the content hash a moment later: recent results are kept for it.
+_RECENT = 512
 
 
+@lru_cache(maxsize=_RECENT)
 def clean_text(raw: str | None) -> str:
     """Entities decoded, mojibake repaired, NFC, invisible characters dropped, spaces folded."""
     if not raw:
@@ -33,11 +38,17 @@ def clean_text(raw: str | None) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@lru_cache(maxsize=_RECENT)
 def fold_for_match(text: str) -> str:
     """Case- and punctuation-insensitive form for comparing phrases ("Lire aussi :")."""
     return _NOT_WORD.sub(" ", text.casefold()).strip()
 
 
 def normalize_for_hash(body: str) -> str:
-    """The body as dedupe sees it: case, punctuation and spacing do not make a new text."""
-    return fold_for_match(unicodedata.normalize("NFKC", body))
+    """The body as dedupe sees it: case, punctuation and spacing do not make a new text.
+
+    That is fold_for_match(NFKC(body)), computed paragraph by paragraph so that the extractor's
+    folds are reused: a blank line is punctuation to the fold and a boundary to NFKC ("\n"
+    never composes), so the joined folds are the same string."""
+    folds = (fold_for_match(unicodedata.normalize("NFKC", part)) for part in body.split("\n\n"))
+    return " ".join(fold for fold in folds if fold)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from newsagg.extract.text import clean_text, fold_for_match
+from newsagg.extract.text import clean_text, fold_for_match, string_value
 from newsagg.sites.profiles import SiteProfile
 
 # Words that, in a link to another host after the article, mean "the original".
@@ -30,7 +30,7 @@ def find_source_link(root: etree._Element, profile: SiteProfile) -> SourceLink |
     links = _LINKS_IN_BODY(root) or _LINKS(root)
     fallback = None
     for link in links:
-        says = what_it_says(link.text or "" if len(link) == 0 else "".join(link.itertext()))
+        says = what_it_says(string_value(link))
         if says is _Says.READ_AT_SOURCE:
             return SourceLink(href=link.get("href"), element=link)
         if says is _Says.SOURCE:

@@ -8,6 +8,7 @@ import unicodedata
 from functools import lru_cache
 
 import ftfy
+from lxml import etree
 
 # Zero-width and bidi controls that carry no text; soft hyphen too. (A regex: str.translate
 # with a dict goes through Python for every character of non-ASCII text, ten times slower.)
@@ -42,6 +43,12 @@ def clean_text(raw: str | None) -> str:
 def fold_for_match(text: str) -> str:
     """Case- and punctuation-insensitive form for comparing phrases ("Lire aussi :")."""
     return _NOT_WORD.sub(" ", text.casefold()).strip()
+
+
+def string_value(element: etree._Element) -> str:
+    """The text of an element and its descendants, as XPath's string() gives it; a childless
+    element's text is read without building an iterator."""
+    return (element.text or "") if len(element) == 0 else "".join(element.itertext())
 
 
 def normalize_for_hash(body: str) -> str:

@@ -9,7 +9,7 @@ from itertools import chain
 from lxml import etree
 from parsel import Selector, css2xpath
 
-from newsagg.extract.text import clean_text, fold_for_match
+from newsagg.extract.text import clean_text, fold_for_match, string_value
 from newsagg.sites.profiles import SiteProfile
 
 _SEPARATORS = r"\s*[-|:–—»«·•]\s*"
@@ -37,7 +37,7 @@ def extract_title(
     metas = (_OG_TITLE(root), _TWITTER_TITLE(root), _TITLE(root))
     meta = next((text for raw in metas if (text := _usable(raw, profile))), None)
     headings = _headings_before(published_element) if published_element is not None else []
-    headings += ["".join(h1.itertext()) for h1 in _H1(root)]
+    headings += [string_value(h1) for h1 in _H1(root)]
     usable = [text for raw in headings if (text := _usable(raw, profile))]
     if meta is None:
         return usable[0] if usable else None

@@ -20,7 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from newsagg.extract.article import Extraction, extract_article
-from newsagg.extract.text import clean_text, fold_for_match
+from newsagg.extract.text import clean_text, fold_for_match, string_value
 from newsagg.extract.url import (
     ArticleRef,
     absolute_url,
@@ -179,7 +179,7 @@ class AggregatorSpider(scrapy.Spider):
         "next" ("Suivant", "التالي", "»"...); never an article, never another host."""
         candidates = [response.css(selector).get() for selector in self.profile.next_page_selectors]
         for link in _LINKS(response.selector.root):
-            if self.says_next(link.text or "" if len(link) == 0 else "".join(link.itertext())):
+            if self.says_next(string_value(link)):
                 candidates.append(link.get("href"))
         here = canonical_url(response.url)
         for href in candidates:

@@ -265,10 +265,10 @@ def summarize(crawls: dict[str, Crawl], accuracy: dict[str, Any]) -> dict[str, A
     sa, s_stock, sb = a.summary(), stock.summary(), b.summary()
     items = sb["items"]
     fast, slow = b.count("newsagg/date/fast"), b.count("newsagg/date/dateparser")
-    stages = {
-        stage: _ms(b.stats[f"newsagg/time/{stage}"], items)
-        for stage, _ in STAGES
-        if f"newsagg/time/{stage}" in b.stats
+    stages = {  # every stage the crawl timed, the ones STAGES does not name too
+        key.removeprefix("newsagg/time/"): _ms(seconds, items)
+        for key, seconds in b.stats.items()
+        if key.startswith("newsagg/time/")
     }
     return {
         "ratio_b_to_a": round(sb["pages_per_s"] / sa["pages_per_s"], 3),
@@ -381,8 +381,9 @@ def table(result: dict[str, Any]) -> str:
         "per-stage cost per article (b), ms:",
     ]
     stages = summary["stage_ms_per_article"]
-    for stage, label in STAGES:
-        value = stages.get(stage)
+    labels = dict(STAGES)
+    for stage in [*labels, *sorted(set(stages) - set(labels))]:
+        label, value = labels.get(stage, stage), stages.get(stage)
         lines.append(f"  {label:16}{value:8.3f}" if value is not None else f"  {label:16}     n/a")
     rest = summary["cpu_ms_per_article"] - sum(stages.values())
     lines.append(f"  {'sum':16}{sum(stages.values()):8.3f}")

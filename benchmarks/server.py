@@ -8,6 +8,10 @@ In code::
 From a shell (serves until Ctrl-C)::
 
     python -m benchmarks.server --articles 20000 --seed 1 --port 8000
+
+With ``--prerender`` every article and listing page is rendered before serving starts and kept
+in memory (~110 KB a page): a request then costs the HTTP exchange only, so a fast crawler
+measures itself, not the generator (``benchmarks.run`` uses it for its fetch ceiling).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from benchmarks.sitegen import GeneratedSite
+from benchmarks.sitegen import GeneratedSite, Page
 
 
 class _SiteServer(ThreadingHTTPServer):
@@ -29,8 +33,11 @@ class _SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024
 
-    def __init__(self, address: tuple[str, int], site: GeneratedSite) -> None:
+    def __init__(
+        self, address: tuple[str, int], site: GeneratedSite, prerender: bool = False
+    ) -> None:
         self.site = site
+        self.pages = _render_all(site) if prerender else {}
         super().__init__(address, _Handler)
 
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
@@ -47,7 +54,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _SiteServer
 
     def _respond(self, with_body: bool) -> None:
-        status, headers, body = self.server.site.page(self.path)
+        status, headers, body = self.server.pages.get(self.path) or self.server.site.page(self.path)
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -68,10 +75,22 @@ class _Handler(BaseHTTPRequestHandler):
         """Silence the per-request access log."""
 
 
+def _render_all(site: GeneratedSite) -> dict[str, Page]:
+    """Every article and listing page of ``site``, rendered, by path."""
+    paths = [site.article_path(article_id) for article_id in site.article_ids()]
+    paths += [
+        site.listing_page_path(lang, page)
+        for lang in site.languages
+        for page in range(1, site.listing_page_count(lang) + 1)
+    ]
+    return {path: site.page(path) for path in paths}
+
+
 @contextmanager
-def serve(site: GeneratedSite, port: int = 0) -> Iterator[str]:
-    """Serve ``site`` from a daemon thread; yields the base URL (``http://127.0.0.1:PORT``)."""
-    server = _SiteServer(("127.0.0.1", port), site)
+def serve(site: GeneratedSite, port: int = 0, prerender: bool = False) -> Iterator[str]:
+    """Serve ``site`` from a daemon thread; yields the base URL (``http://127.0.0.1:PORT``).
+    ``prerender`` renders every article and listing page first and serves them from memory."""
+    server = _SiteServer(("127.0.0.1", port), site, prerender)
     thread = threading.Thread(target=server.serve_forever, name="sitegen-server", daemon=True)
     thread.start()
     try:
@@ -95,6 +114,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--languages", default="ar,fr,es", help="comma-separated languages (ar, fr, es)"
     )
+    parser.add_argument(
+        "--prerender", action="store_true", help="render every page first, serve from memory"
+    )
     args = parser.parse_args(argv)
     site = GeneratedSite(
         seed=args.seed,
@@ -105,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with serve(site, args.port) as base_url:
+    with serve(site, args.port, args.prerender) as base_url:
         print(f"Serving {args.articles} articles (seed {args.seed}) at {base_url}/", flush=True)
         print("Listings: " + ", ".join(base_url + p for p in site.listing_paths()), flush=True)
         with suppress(KeyboardInterrupt):

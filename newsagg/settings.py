@@ -26,6 +26,10 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 10
 
 # --- Engine -----------------------------------------------------------------------------------
+# Workers per response for its callback's output. An article page yields one item and the
+# pipelines are synchronous, so more only adds asyncio task churn: Scrapy's default of 100 cost
+# ~1 ms of CPU per page (benchmarks/run.py), half of a bare fetch.
+CONCURRENT_ITEMS = 1
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 LOGSTATS_INTERVAL = 60.0
@@ -41,6 +45,7 @@ EXTENSIONS = {
     "newsagg.dedupe.export.DedupeFeedExporter": 0,
     "newsagg.extensions.rejects.RejectsLog": 500,
     "newsagg.extensions.summary.RunSummary": 510,
+    "newsagg.extensions.stage_timers.StageTimers": 520,  # only with NEWSAGG_STAGE_TIMERS
 }
 DOWNLOADER_MIDDLEWARES = {
     # Before the cache/compression/redirect/retry middlewares, so replayed responses take
@@ -106,3 +111,4 @@ NEWSAGG_NEAR_DUP_THRESHOLD = 0.8  # Jaccard similarity of 5-word shingles that m
 NEWSAGG_NEAR_DUP_NUM_PERM = 128  # MinHash values per article: more = finer estimate, slower
 NEWSAGG_STOP_AFTER_KNOWN_PAGES = 1  # fully-known listing pages in a row that end it; 0 = never
 NEWSAGG_FULL = False  # request articles the state already holds (backfill); as -a full=1
+NEWSAGG_STAGE_TIMERS = False  # sum seconds per stage into stats newsagg/time/<stage> (benchmarks)

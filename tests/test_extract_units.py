@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import pytest
+from parsel import Selector
 
+from newsagg.extract.boilerplate import element_checker
 from newsagg.extract.dates import parse_date
-from newsagg.extract.published import parse_published_line
-from newsagg.extract.text import clean_text
+from newsagg.extract.published import find_published_line, parse_published_line
+from newsagg.extract.text import clean_text, fold_for_match, normalize_for_hash
 from newsagg.extract.title import strip_site_name
 from newsagg.extract.url import canonical_url
 from newsagg.sites.profiles import load_profile
@@ -35,6 +38,7 @@ MAGHRESS = load_profile("maghress")
         ("31 février 2022", None, "months"),
         ("lundi 7 mars 2023", date(2023, 3, 7), "dateparser"),
         ("mars 2023", None, "dateparser"),
+        ("7 janv. 2023", date(2023, 1, 7), "months"),
     ],
 )
 def test_dates_are_day_first_and_never_guessed(
@@ -84,6 +88,7 @@ def test_a_line_without_a_date_is_not_a_published_line() -> None:
         ("caf&eacute; cr&#232;me", "café crème"),  # double-escaped in the page
         ("e\u0301te\u0301", "été"),  # NFC
         ("\ufeffبسم\u200c الله", "بسم الله"),
+        ("\u3000Le\u202f:\u2009«\u00a0Maroc\u00a0»\n\tgag\u00adne\u205f", "Le : « Maroc » gagne"),
     ],
 )
 def test_clean_text(raw: str, clean: str) -> None:
@@ -115,3 +120,29 @@ def test_canonical_url_drops_tracking_and_fragments(url: str, canonical: str) ->
 )
 def test_site_name_is_stripped_from_titles(title: str, stripped: str) -> None:
     assert strip_site_name(title, MAGHRESS) == stripped
+
+
+def test_published_line_is_found_whatever_space_its_opening_words_have() -> None:
+    page = Selector(
+        text="<html><body><p>Publié hier, modifié aujourd'hui</p><div class='related'>"
+        "<p>Publié dans Le Matin le 01 - 01 - 2020</p></div>"
+        "<p><span>Publié\u00a0dans</span> L'opinion le 19 - 01 - 2022</p></body></html>"
+    )
+    found = find_published_line(page.root, MAGHRESS, element_checker(MAGHRESS))
+    assert found is not None
+    assert (found.line.outlet, found.line.date_raw) == ("L'opinion", "19 - 01 - 2022")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Un paragraphe.\n\nUn autre, « cité ».",
+        "«\n\n»",
+        "a\n\n\n\nb",
+        "e\n\n\u0301té",  # a combining accent after a blank line
+        "ｶ\u3099 ﬁn\n\n¹ Ⅻ",  # NFKC compositions and compatibility forms
+        "",
+    ],
+)
+def test_hash_text_folds_the_whole_body_paragraph_by_paragraph(body: str) -> None:
+    assert normalize_for_hash(body) == fold_for_match(unicodedata.normalize("NFKC", body))

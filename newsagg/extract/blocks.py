@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from newsagg.extract.text import clean_text
+from newsagg.extract.text import clean_text, fold_for_match
 
 BLOCK_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote section article header main table"
@@ -38,6 +38,7 @@ class Block:
 
     raw: str  # as in the page: no-break space runs kept, for ticker detection
     text: str  # cleaned
+    folded: str  # text as phrases are compared with it (`fold_for_match`)
     tag: str  # the block element it came from
     link_chars: int = 0
     bold_chars: int = 0
@@ -177,9 +178,11 @@ class BlockWalker:
     def _break(self) -> None:
         raw = "".join(self._parts)
         if raw.strip():
+            text = clean_text(raw)
             block = Block(
                 raw=raw,
-                text=clean_text(raw),
+                text=text,
+                folded=fold_for_match(text),
                 tag=self._tag,
                 link_chars=self._link_chars,
                 bold_chars=self._bold_chars,

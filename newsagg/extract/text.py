@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 import ftfy
+from lxml import etree
 
-# No-break, narrow no-break, figure, ideographic and other odd spaces become a plain space.
-_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-# Zero-width and bidi controls that carry no text; soft hyphen too.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
+# Zero-width and bidi controls that carry no text; soft hyphen too. (A regex: str.translate
+# with a dict goes through Python for every character of non-ASCII text, ten times slower.)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f]")
 # Bytes of UTF-8 read as Latin-1/cp1252 ("Ã©"): only then is ftfy worth its cost.
 _MOJIBAKE_HINT = re.compile(r"[ÃÂâØÙ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6-\u02dc]")
 # Repair encodings only: curly quotes, ligatures and full-width forms are the author's text.
@@ -19,8 +20,15 @@ _FTFY = ftfy.TextFixerConfig(
     uncurl_quotes=False, fix_latin_ligatures=False, fix_character_width=False, normalization="NFC"
 )
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]{2,8});")
+_NON_WORD = re.compile(r"[\W_]+")
+_HARAKAT = re.compile("[\u064b-\u065f\u0670\u0640]")
+_ARABIC_LETTERS = str.maketrans("أإآٱىة", "اااايه")
+# The extractor cleans and folds an article's paragraphs, then CleanPipeline cleans them again
+# and folds them for the content hash a moment later: recent results are kept for it.
+_RECENT = 512
 
 
+@lru_cache(maxsize=_RECENT)
 def clean_text(raw: str | None) -> str:
     """Entities decoded, mojibake repaired, NFC, invisible characters dropped, spaces folded."""
     if not raw:
@@ -30,11 +38,14 @@ def clean_text(raw: str | None) -> str:
         text = html.unescape(text)
     if _MOJIBAKE_HINT.search(text):
         text = ftfy.fix_text(text, config=_FTFY)
-    text = text.translate(_INVISIBLE)
-    text = _SPACES.sub(" ", text).strip()
+    text = _INVISIBLE.sub("", text)
+    # str.split() splits on what Unicode calls white space: no-break, narrow no-break, figure,
+    # ideographic and other odd spaces become one plain space, like every other run of spaces.
+    text = " ".join(text.split())
     return unicodedata.normalize("NFC", text)
 
 
+@lru_cache(maxsize=_RECENT)
 def fold_for_match(text: str) -> str:
     """Case-, punctuation- and Arabic-spelling-insensitive form for comparing phrases:
     "Lire aussi :" = "lire aussi", "اقرأ أيضًا" = "اقرا ايضا"."""
@@ -46,11 +57,17 @@ def fold_arabic(text: str) -> str:
     return _HARAKAT.sub("", text).translate(_ARABIC_LETTERS)
 
 
-_NON_WORD = re.compile(r"[\W_]+")
-_HARAKAT = re.compile("[\u064b-\u065f\u0670\u0640]")
-_ARABIC_LETTERS = str.maketrans("أإآٱىة", "اااايه")
+def string_value(element: etree._Element) -> str:
+    """The text of an element and its descendants, as XPath's string() gives it; a childless
+    element's text is read without building an iterator."""
+    return (element.text or "") if len(element) == 0 else "".join(element.itertext())
 
 
 def normalize_for_hash(body: str) -> str:
-    """The body as dedupe sees it: case, punctuation and spacing do not make a new text."""
-    return fold_for_match(unicodedata.normalize("NFKC", body))
+    """The body as dedupe sees it: case, punctuation and spacing do not make a new text.
+
+    That is fold_for_match(NFKC(body)), computed paragraph by paragraph so that the extractor's
+    folds are reused: a blank line is punctuation to the fold and a boundary to NFKC ("\\n"
+    never composes), so the joined folds are the same string."""
+    folds = (fold_for_match(unicodedata.normalize("NFKC", part)) for part in body.split("\n\n"))
+    return " ".join(fold for fold in folds if fold)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from importlib import resources
 from typing import Any, Self
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from scrapy.crawler import Crawler
 
@@ -26,6 +28,10 @@ class ValidatePipeline:
     def __init__(self, required: tuple[str, ...], validator: Draft202012Validator | None) -> None:
         self.required = required
         self.validator = validator
+        # The schema compiled to Python: ~6 us a record instead of jsonschema's ~100 us. It
+        # only lets valid records through faster; whatever it refuses, jsonschema decides and
+        # explains (the two differ only where fastjsonschema is stricter: `$` as `\Z`).
+        self.accepts = _compiled(validator.schema) if validator is not None else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -43,14 +49,31 @@ class ValidatePipeline:
         if missing:
             found = {"missing": missing, **_found(item)}
             raise ArticleDropped(f"missing_{missing[0]}", item.url, found=found)
-        if self.validator is not None:
-            error = next(iter(self.validator.iter_errors(asdict(item))), None)
-            if error is not None:
-                where = "/".join(str(part) for part in error.absolute_path) or "(item)"
-                raise ArticleDropped(
-                    "invalid_schema", item.url, found={"field": where, "error": error.message}
-                )
+        if self.validator is None or self.accepts is None:
+            return item
+        record = asdict(item)
+        if self.accepts(record):
+            return item
+        error = next(iter(self.validator.iter_errors(record)), None)
+        if error is not None:
+            where = "/".join(str(part) for part in error.absolute_path) or "(item)"
+            raise ArticleDropped(
+                "invalid_schema", item.url, found={"field": where, "error": error.message}
+            )
         return item
+
+
+def _compiled(schema: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    validate = fastjsonschema.compile(schema)
+
+    def accepts(record: dict[str, Any]) -> bool:
+        try:
+            validate(record)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    return accepts
 
 
 def _found(item: Article) -> dict[str, Any]:

@@ -22,7 +22,7 @@ _FTFY = ftfy.TextFixerConfig(
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]{2,8});")
 _NON_WORD = re.compile(r"[\W_]+")
 _HARAKAT = re.compile("[\u064b-\u065f\u0670\u0640]")
-_ARABIC_LETTERS = str.maketrans("أإآٱىة", "اااايه")
+_ALEF_FORMS = re.compile("[أإآٱ]")
 # The extractor cleans and folds an article's paragraphs, then CleanPipeline cleans them again
 # and folds them for the content hash a moment later: recent results are kept for it.
 _RECENT = 512
@@ -53,8 +53,10 @@ def fold_for_match(text: str) -> str:
 
 
 def fold_arabic(text: str) -> str:
-    """Harakat and tatweel dropped; alef, ta marbuta and alef maqsura forms made one."""
-    return _HARAKAT.sub("", text).translate(_ARABIC_LETTERS)
+    """Harakat and tatweel dropped; alef, ta marbuta and alef maqsura forms made one.
+    (Regex and str.replace: str.translate goes through Python for each character.)"""
+    text = _ALEF_FORMS.sub("ا", _HARAKAT.sub("", text))
+    return text.replace("ى", "ي").replace("ة", "ه")
 
 
 def string_value(element: etree._Element) -> str:

@@ -7,6 +7,7 @@ from functools import cache
 
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 from newsagg.extract.text import clean_text, fold_for_match
 from newsagg.sites.profiles import SiteProfile
@@ -25,9 +26,9 @@ def extract_title(
     just before the published line, or an <h1> that is not the logo) when og:title/<title>
     agree with it, else og:title/<title> (`meta`, from `meta_title`), minus the site name."""
     specific = [
-        heading_text(found[0].root)
-        for selector in profile.title_selectors
-        if (found := page.css(selector))
+        heading_text(found[0])
+        for xpath in _selector_xpaths(profile.title_selectors)
+        if (found := xpath(page.root))
     ]
     headline = jsonld.get("headline")
     specific.append(headline if isinstance(headline, str) else None)
@@ -57,6 +58,13 @@ def extract_title(
             if len(text) <= 3 * len(meta):
                 return text
     return meta
+
+
+@cache
+def _selector_xpaths(selectors: tuple[str, ...]) -> tuple[etree.XPath, ...]:
+    """The profile's CSS selectors, translated and compiled once."""
+    translator = HTMLTranslator()
+    return tuple(etree.XPath(translator.css_to_xpath(selector)) for selector in selectors)
 
 
 def meta_title(page: Selector, profile: SiteProfile) -> str | None:

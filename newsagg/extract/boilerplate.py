@@ -36,7 +36,9 @@ _META_LINE = re.compile(
     r"|التسميات)\b"
     r"|^(?:vidéo|video|vídeo|فيديو|audio|photos?|diaporama|galerie)\s*:?$"
     r"|^[\d٠-٩\s.,]+\s*(?:vues|views|lectures|visitas|مشاهدة|قراءة)?$"
-    r"|.*\bgoogle news\b",
+    r"|.*\bgoogle news\b"
+    # a download's file info: "Documento PDF · 212 páginas · 4,2 MB"
+    r"|.*\b(?:pdf|docx?|pages|páginas|صفحة)\b.*\b\d+(?:[.,]\d+)?\s*(?:[kmg]b|[kmg]o)\b",
     re.IGNORECASE,
 )
 _PAGINATION = re.compile(

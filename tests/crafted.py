@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from newsagg.sample.build import article_page
 from tests.conftest import REPO, LocalSite, Route, crawl_command, crawl_env, listing_html
 
 READ_AT_SOURCE = "Cliquez ici pour lire l'article depuis sa source"
@@ -20,24 +20,19 @@ def article_html(
     line: str | None = "Publié dans L'opinion le 19 - 01 - 2022",
     source_href: str | None = "https://www.lopinion.ma/article-{n}.html",
 ) -> str:
-    """A French article page in the maghress template; `line=None` drops the published line,
-    `source_href=None` the read-at-source link."""
-    title = title or f"Article numéro {n} : la Bourse de Casablanca termine en hausse"
-    published = f'<span class="articlenewspaper">{html.escape(line)}</span><br>' if line else ""
-    link = (
-        f'<a href="{source_href.format(n=n)}" target="_blank">{READ_AT_SOURCE}</a>'
-        if source_href
-        else ""
-    )
-    return f"""<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">
-<title>{html.escape(title)} - Maghress</title></head><body>
-<div class="header"><a href="/"><img src="/logo.png" alt="Maghress"></a></div>
-<span class="articletitle">{html.escape(title)}</span><br>
-{published}
-<span class="articlecontent">Le texte de l'article {n} commence ici, avec assez de mots pour
-faire un paragraphe.<br>Un second paragraphe de l'article {n} conclut le propos.</span><br>
-{link}
-</body></html>"""
+    """A French article page in the maghress template (the sample's own); `line=None` drops
+    the published line, `source_href=None` the read-at-source link."""
+    article = {
+        "title": title or f"Article numéro {n} : la Bourse de Casablanca termine en hausse",
+        "line": line,
+        "source_url": source_href.format(n=n) if source_href else None,
+        "read_at_source": READ_AT_SOURCE,
+        "body": [
+            f"Le texte de l'article {n} commence ici, avec assez de mots pour faire un paragraphe.",
+            f"Un second paragraphe de l'article {n} conclut le propos.",
+        ],
+    }
+    return article_page(article, ticker=[], lang="fr")
 
 
 def article_path(n: int) -> str:

@@ -83,6 +83,8 @@ def seed_article(seed_path: Path) -> dict[str, object]:
 
 
 def article_page(article: dict[str, object], ticker: list[str], lang: str) -> str:
+    """An article page in the maghress legacy-spans template. A `line` or `source_url` of
+    None leaves the published line or the read-at-source link out (for reject tests)."""
     body = "<br>\n".join(
         f"<b>{html.escape(p)}</b>" if len(p) < 60 and not p.endswith(".") else html.escape(p)
         for p in article["body"]  # type: ignore[union-attr]
@@ -103,11 +105,23 @@ def article_page(article: dict[str, object], ticker: list[str], lang: str) -> st
 <div class="report-image">Merci d'avoir signalé!<br>Cette image sera automatiquement bloquée
 après qu'elle soit signalée par plusieurs personnes.</div>
 <span class="articletitle">{title}</span><br>
-<span class="articlenewspaper">{html.escape(str(article["line"]))}</span><br><br>
+{_published_span(article.get("line"))}
 <span class="articlecontent">{body}</span><br><br>
-<a href="{article["source_url"]}" target="_blank">{html.escape(str(article["read_at_source"]))}</a>
+{_source_link(article.get("source_url"), article.get("read_at_source"))}
 <div class="footer"><a href="/fr/contact">Contact</a> © Maghress</div>
 </body></html>"""
+
+
+def _published_span(line: object) -> str:
+    if not line:
+        return ""
+    return f'<span class="articlenewspaper">{html.escape(str(line))}</span><br><br>'
+
+
+def _source_link(href: object, text: object) -> str:
+    if not href:
+        return ""
+    return f'<a href="{href}" target="_blank">{html.escape(str(text))}</a>'
 
 
 def listing_page(lang: str, links: list[tuple[str, str]], next_path: str | None) -> str:

@@ -210,6 +210,20 @@ def _is_form_widget(element: etree._Element) -> bool:
     return len("".join(element.itertext()).strip()) <= MAX_WIDGET_TEXT
 
 
+_WHOLE_TEXT = "[normalize-space(translate(., '\u00a0', ' ')) = $text]"
+_IN_BODY_WITH_TEXT = etree.XPath(f"//body//*{_WHOLE_TEXT}")
+_BEFORE_WITH_TEXT = etree.XPath(f"preceding::*{_WHOLE_TEXT}")
+
+
+def innermost_with_text(
+    context: etree._Element, text: str, *, before: bool = False
+) -> etree._Element | None:
+    """The innermost element whose whole text (spaces folded) is `text`: anywhere in the
+    page body, or with `before`, among the elements that precede `context`."""
+    same = (_BEFORE_WITH_TEXT if before else _IN_BODY_WITH_TEXT)(context, text=text)
+    return same[-1] if same else None
+
+
 def document_position(element: etree._Element) -> tuple[int, ...]:
     """Child indexes from the root: tuples compare in document order."""
     path = []

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from lxml import etree
 from parsel import Selector
 
-from newsagg.extract.blocks import Block, BlockWalker, document_position
+from newsagg.extract.blocks import Block, BlockWalker, document_position, innermost_with_text
 from newsagg.extract.boilerplate import ParagraphFilter, end_checker
 from newsagg.extract.published import parse_published_line
 from newsagg.extract.text import clean_text, fold_for_match
@@ -150,14 +150,10 @@ def _precedes(first: etree._Element, second: etree._Element) -> bool:
 
 
 def _title_element(published: etree._Element, title: str | None) -> etree._Element | None:
-    """The element holding the headline, before the published line: the nearest <h1>/<h2>,
-    else the innermost element whose whole text is the title."""
-    if title:
-        same_text = published.xpath(
-            "preceding::*[normalize-space(translate(., '\u00a0', ' ')) = $title]", title=title
-        )
-        if same_text:
-            return same_text[-1]
+    """The element holding the headline, before the published line: the innermost element
+    whose whole text is the title, else the nearest <h1>/<h2>."""
+    if title and (same_text := innermost_with_text(published, title, before=True)) is not None:
+        return same_text
     found = published.xpath("preceding::*[self::h1 or self::h2][1]")
     return found[0] if found else None
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from newsagg.extract.blocks import document_position
+from newsagg.extract.blocks import document_position, innermost_with_text
 from newsagg.extract.text import clean_text
 from newsagg.sites.profiles import LanguageProfile, SiteProfile
 
@@ -89,19 +89,13 @@ def find_published_line(
         if found:
             break
     if len(found) > 1 and title_hint:
-        headline = _element_with_text(root, title_hint)
+        headline = innermost_with_text(root, title_hint)
         if headline is not None:
             after = document_position(headline)
             for anchor in found:
                 if document_position(anchor.element) > after:
                     return anchor
     return found[0] if found else None
-
-
-def _element_with_text(root: etree._Element, text: str) -> etree._Element | None:
-    """The innermost element of the page body whose whole text is `text`."""
-    same = root.xpath("//body//*[normalize-space(translate(., '\u00a0', ' ')) = $text]", text=text)
-    return same[-1] if same else None
 
 
 def _anchors(

@@ -25,18 +25,24 @@ class SourceLink:
 def find_source_link(root: etree._Element, profile: SiteProfile) -> SourceLink | None:
     """The profile's wording first ("Cliquez ici pour lire l'article depuis sa source"); else
     the last link to another host whose text speaks of the source."""
-    phrases = _phrases_pattern(profile.language_profiles)
-    fallback = None
+    languages = profile.language_profiles
+    phrases = _phrases_pattern(languages)
+    links = _LINKS(root)
     lines: dict[etree._Element, str] = {}  # a parent's text, read once for all its links
-    for link in _LINKS(root):
-        text = fold_for_match(clean_text(string_value(link)))
-        if not text:
-            continue
-        # The wording may run on past the link (<a>اضغط هنا</a> للاطلاع على ... من مصدره) or
-        # lead up to it (لقراءة الخبر من مصدره <a>اضغط هنا</a>): read the line around it too.
-        around = fold_for_match(clean_text(_line_around(link, lines)))
-        if phrases.search(text) or phrases.search(around):
+    # Cleaning and folding every link of a page costs more than the rest of this search: first
+    # only the links whose raw line holds a word every wording needs. A page where that finds
+    # nothing (no wording, or text the hint cannot see, such as mojibake) is read in full.
+    hint = _hint_pattern(languages)
+    if hint is not None:
+        for link in links:
+            around = _line_around(link, lines)
+            if hint.search(around) and _says_read_at_source(link, around, phrases):
+                return SourceLink(href=link.get("href"), element=link)
+    fallback = None
+    for link in links:
+        if _says_read_at_source(link, _line_around(link, lines), phrases):
             return SourceLink(href=link.get("href"), element=link)
+        text = fold_for_match(clean_text(string_value(link)))
         if any(word in text for word in _SOURCE_WORDS):
             host = urlsplit(link.get("href", "")).hostname
             if host and host != profile.host:
@@ -48,11 +54,47 @@ _LINKS = etree.XPath("//a[@href]")
 MAX_LINE_AROUND = 200  # characters: a sentence around the link, not a whole container
 
 
+def _says_read_at_source(link: etree._Element, around: str, phrases: re.Pattern[str]) -> bool:
+    """The link's text, or the line around it, holds a wording. It may run on past the link
+    (<a>اضغط هنا</a> للاطلاع على ... من مصدره) or lead up to it (لقراءة الخبر من مصدره
+    <a>اضغط هنا</a>). A link with no text (an image) is never the one."""
+    text = fold_for_match(clean_text(string_value(link)))
+    return bool(text) and bool(
+        phrases.search(text) or phrases.search(fold_for_match(clean_text(around)))
+    )
+
+
 @cache
 def _phrases_pattern(languages: tuple[LanguageProfile, ...]) -> re.Pattern[str]:
     """Every wording of every language, folded, as one regex: one search per link text."""
     folded = {fold_for_match(p) for lang in languages for p in lang.read_at_source}
     return re.compile("|".join(re.escape(p) for p in sorted(folded, key=len, reverse=True)))
+
+
+# What `fold_for_match` makes one: letter forms, and marks it (or `clean_text`) drops.
+_FOLDED_FORMS = {"ا": "[اأإآٱ]", "ه": "[هة]", "ي": "[يى]"}
+_DROPPED_MARKS = "[\u064b-\u065f\u0670\u0640\u200b-\u200f\u00ad\u2060\ufeff]*"
+
+
+@cache
+def _hint_pattern(languages: tuple[LanguageProfile, ...]) -> re.Pattern[str] | None:
+    """A regex on raw text that matches wherever a wording could match once the text is
+    folded: the longest plain (ASCII or Arabic) word of each wording, letter forms and
+    dropped marks allowed. None when some wording has no such word."""
+    words = set()
+    for lang in languages:
+        for phrase in lang.read_at_source:
+            plain = [word for word in fold_for_match(phrase).split() if _is_plain(word)]
+            if not plain:
+                return None
+            words.add(max(plain, key=len))
+    alternatives = (_DROPPED_MARKS.join(_FOLDED_FORMS.get(c, re.escape(c)) for c in w) for w in words)
+    return re.compile("|".join(sorted(alternatives, key=len, reverse=True)), re.IGNORECASE)
+
+
+def _is_plain(word: str) -> bool:
+    """Letters whose raw spelling the hint can tell: ASCII, or the Arabic letters block."""
+    return (word.isascii() and word.isalpha()) or all("\u0621" <= c <= "\u064a" for c in word)
 
 
 def _line_around(link: etree._Element, lines: dict[etree._Element, str]) -> str:

@@ -88,8 +88,8 @@ def _hint_pattern(languages: tuple[LanguageProfile, ...]) -> re.Pattern[str] | N
             if not plain:
                 return None
             words.add(max(plain, key=len))
-    alternatives = (_DROPPED_MARKS.join(_FOLDED_FORMS.get(c, re.escape(c)) for c in w) for w in words)
-    return re.compile("|".join(sorted(alternatives, key=len, reverse=True)), re.IGNORECASE)
+    spelled = (_DROPPED_MARKS.join(_FOLDED_FORMS.get(c, re.escape(c)) for c in w) for w in words)
+    return re.compile("|".join(sorted(spelled, key=len, reverse=True)), re.IGNORECASE)
 
 
 def _is_plain(word: str) -> bool:

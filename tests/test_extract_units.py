@@ -11,6 +11,7 @@ from parsel import Selector
 from newsagg.extract.boilerplate import element_checker
 from newsagg.extract.dates import parse_date
 from newsagg.extract.published import find_published_line, parse_published_line
+from newsagg.extract.source_link import find_source_link
 from newsagg.extract.text import clean_text, fold_for_match, normalize_for_hash
 from newsagg.extract.title import strip_site_name
 from newsagg.extract.url import canonical_url
@@ -146,3 +147,24 @@ def test_published_line_is_found_whatever_space_its_opening_words_have() -> None
 )
 def test_hash_text_folds_the_whole_body_paragraph_by_paragraph(body: str) -> None:
     assert normalize_for_hash(body) == fold_for_match(unicodedata.normalize("NFKC", body))
+
+
+@pytest.mark.parametrize(
+    ("line", "href"),
+    [
+        # harakat, another alef form and ta marbuta: the fold makes them the wording
+        ("<p><a href='https://o.ma/1'>اضغط هنا</a> لقِراءة الخبر مِن مَصدرةِ</p>", "https://o.ma/1"),
+        ("<p>LIRE L'ARTICLE DEPUIS SA SOURCE : <a href='https://o.fr/2'>ici</a></p>", "https://o.fr/2"),
+        # mojibake (UTF-8 read as cp1252): the hint cannot see it, the full reading does
+        ("<p><a href='https://o.es/3'>Ù„Ù‚Ø±Ø§Ø¡Ø© Ø§Ù„Ø®Ø¨Ø± Ù…Ù† Ù…ØµØ¯Ø±Ù‡</a></p>",
+         "https://o.es/3"),
+    ],
+)  # fmt: skip
+def test_read_at_source_link_is_found_however_its_wording_is_spelled(line: str, href: str) -> None:
+    page = Selector(
+        text=f"<html><body><p><a href='/fr/x/1'>Lire aussi</a></p><p>Texte.</p>{line}"
+        "<a href='https://facebook.com/x'>Partager</a></body></html>"
+    )
+    found = find_source_link(page.root, MAGHRESS)
+    assert found is not None
+    assert found.href == href

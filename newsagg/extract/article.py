@@ -15,7 +15,7 @@ from newsagg.extract.jsonld import extract_jsonld_article
 from newsagg.extract.published import PublishedLine, find_published_line
 from newsagg.extract.source_link import find_source_link
 from newsagg.extract.title import extract_title, meta_title
-from newsagg.extract.url import absolute_url
+from newsagg.extract.url import absolute_url, parse_article_url
 from newsagg.sites.profiles import SiteProfile
 from newsagg.timing import Timer, no_timer
 
@@ -49,7 +49,15 @@ def extract_article(
     is_boilerplate = element_checker(profile)
     jsonld = extract_jsonld_article(root)
     meta = meta_title(page, profile)
-    published = find_published_line(root, profile, end_checker(profile), urlsplit(url).path, meta)
+    ref = parse_article_url(url, profile)
+    published = find_published_line(
+        root,
+        profile,
+        end_checker(profile),
+        urlsplit(url).path,
+        meta,
+        language=ref.language if ref is not None else None,
+    )
     source = find_source_link(root, profile)
     published_element = published.element if published else None
     title = extract_title(page, profile, jsonld, published_element, meta)

@@ -75,16 +75,16 @@ def find_published_line(
     is_elsewhere: Callable[[etree._Element], bool],
     page_path: str = "",
     title_hint: str | None = None,
+    language: str | None = None,
 ) -> PublishedAnchor | None:
     """The article's own published line. Lines inside related lists, tickers, sidebars
     (`is_elsewhere`) or teaser cards belong to other articles and are passed over; of the
     rest, the first after the headline (`title_hint`, from og:title/<title>) wins, else the
     first in the page. libxml2 finds the candidate text nodes; Python only looks at those,
-    climbing a few levels when the line is split across elements."""
+    climbing a few levels when the line is split across elements. The page's `language`
+    (from its URL) is looked for first: each wording searched costs a pass over the page."""
     found: list[PublishedAnchor] = []
-    # The plain search first; a translate() of every text node (no-break spaces written
-    # between the opening words) costs ten times more, so it runs only when needed.
-    for search in _keyword_xpaths(profile.language_profiles):
+    for search in _keyword_searches(profile.language_profiles, language):
         found = _anchors(search(root), profile, is_elsewhere, page_path)
         if found:
             break
@@ -126,13 +126,28 @@ def _anchors(
 
 
 @cache
-def _keyword_xpaths(
-    languages: tuple[LanguageProfile, ...],
-) -> tuple[etree.XPath, etree.XPath]:
-    keywords = [_xpath_literal(k) for lang in languages for k in lang.published_keywords]
-    plain = " or ".join(f"contains(., {k})" for k in keywords)
-    spaced = " or ".join(f"contains(translate(., '\u00a0', ' '), {k})" for k in keywords)
-    return etree.XPath(f"//text()[{plain}]"), etree.XPath(f"//text()[{spaced}]")
+def _keyword_searches(
+    languages: tuple[LanguageProfile, ...], first: str | None
+) -> tuple[etree.XPath, ...]:
+    """The text nodes that hold a wording's opening words: the page's language, then the
+    others; last, every language with no-break spaces read as spaces (a translate() of every
+    text node costs ten times more, so it runs only when nothing else was found)."""
+    keywords = {
+        lang.code: [_xpath_literal(k) for k in lang.published_keywords] for lang in languages
+    }
+    every = [k for words in keywords.values() for k in words]
+    groups = [keywords[first], [k for c, ws in keywords.items() if c != first for k in ws]]
+    if first not in keywords:
+        groups = [every]
+    searches = [
+        _text_nodes(" or ".join(f"contains(., {k})" for k in group)) for group in groups if group
+    ]
+    spaced = " or ".join(f"contains(translate(., '\u00a0', ' '), {k})" for k in every)
+    return (*searches, _text_nodes(spaced))
+
+
+def _text_nodes(condition: str) -> etree.XPath:
+    return etree.XPath(f"//text()[{condition}]")
 
 
 MAX_TEASER_EXTRA = 300  # characters a teaser card holds besides its published line

@@ -136,9 +136,9 @@ def _keyword_searches(
         lang.code: [_xpath_literal(k) for k in lang.published_keywords] for lang in languages
     }
     every = [k for words in keywords.values() for k in words]
-    groups = [keywords[first], [k for c, ws in keywords.items() if c != first for k in ws]]
-    if first not in keywords:
-        groups = [every]
+    groups = [every]
+    if first in keywords:
+        groups = [keywords[first], [k for c, ws in keywords.items() if c != first for k in ws]]
     searches = [
         _text_nodes(" or ".join(f"contains(., {k})" for k in group)) for group in groups if group
     ]

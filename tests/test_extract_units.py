@@ -168,3 +168,20 @@ def test_read_at_source_link_is_found_however_its_wording_is_spelled(line: str, 
     found = find_source_link(page.root, MAGHRESS)
     assert found is not None
     assert found.href == href
+
+
+def test_published_line_in_the_pages_own_language_comes_first() -> None:
+    page = Selector(
+        text="<html><body><p>نشر في هسبريس يوم 02 - 03 - 2021</p>"
+        "<p>Publié dans L'opinion le 19 - 01 - 2022</p></body></html>"
+    )
+    checker = element_checker(MAGHRESS)
+    french = find_published_line(page.root, MAGHRESS, checker, language="fr")
+    arabic = find_published_line(page.root, MAGHRESS, checker, language="ar")
+    anyone = find_published_line(page.root, MAGHRESS, checker)
+    assert french is not None
+    assert arabic is not None
+    assert anyone is not None
+    assert (french.line.outlet, french.line.language) == ("L'opinion", "fr")
+    assert (arabic.line.outlet, arabic.line.language) == ("هسبريس", "ar")
+    assert anyone.line.outlet == "هسبريس"  # no language: the first in the page

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from newsagg.extract.text import clean_text, fold_for_match
+from newsagg.extract.text import clean_text
 
 BLOCK_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote section article header main table"
@@ -38,21 +38,20 @@ class Block:
 
     raw: str  # as in the page: no-break space runs kept, for ticker detection
     text: str  # cleaned
-    folded: str  # text as phrases are compared with it (`fold_for_match`)
     tag: str  # the block element it came from
     link_chars: int = 0
     bold_chars: int = 0
     elements: list[etree._Element] = field(default_factory=list)  # inline elements inside
     after_image: bool = False  # the block just before held only a picture
+    visible_chars: int = 0  # characters of `raw` other than white space
 
     @property
     def is_heading(self) -> bool:
-        return self.tag in HEADING_TAGS or (self.bold_chars >= _visible_length(self.raw) > 0)
+        return self.tag in HEADING_TAGS or (self.bold_chars >= self.visible_chars > 0)
 
     @property
     def is_link_only(self) -> bool:
-        visible = _visible_length(self.raw)
-        return visible > 0 and self.link_chars >= 0.9 * visible
+        return self.visible_chars > 0 and self.link_chars >= 0.9 * self.visible_chars
 
     @property
     def has_image(self) -> bool:
@@ -182,12 +181,12 @@ class BlockWalker:
             block = Block(
                 raw=raw,
                 text=text,
-                folded=fold_for_match(text),
                 tag=self._tag,
                 link_chars=self._link_chars,
                 bold_chars=self._bold_chars,
                 elements=self._elements,
                 after_image=self._saw_image,
+                visible_chars=_visible_length(raw),
             )
             if block.text:
                 self._saw_image = False

@@ -43,10 +43,13 @@ def extract_body(
     if published_element is not None:  # its line must come out whole ("meta-pub" spans)
         protected.update(published_element.iter())
     title_folded = fold_for_match(title or "")
+    keywords = tuple(k for lang in profile.language_profiles for k in lang.published_keywords)
 
     def is_line(block: Block) -> bool:
         """A published line standing as its own block (the article's or a related item's);
         a body sentence that happens to begin "Publié dans la revue X le …" is not one."""
+        if not any(keyword in block.text for keyword in keywords):
+            return False  # every wording opens with its keyword: no regex needed
         line = parse_published_line(block.text, profile.language_profiles)
         return line is not None and len(block.text) <= len(line.raw) + MAX_LINE_EXTRA
 

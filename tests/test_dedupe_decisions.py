@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
+from datasketch import MinHash
 
 from newsagg.dedupe.fingerprint import MinHasher
 from newsagg.dedupe.resolve import Decision, Deduplicator, Outcome, Policy
@@ -40,6 +42,14 @@ def article(num: int, paragraphs: list[str], slug: str = "lopinion") -> Article:
 def test_lsh_parameters_favour_recall() -> None:
     assert (HASHER.bands, HASHER.rows) == (14, 9)
     assert HASHER.params == "minhash=affine32 seed=1 shingle=5 num_perm=128 bands=14x9"
+
+
+@pytest.mark.parametrize("count", [1, 7, 600])
+def test_minhash_is_datasketchs_affine32_minhash(count: int) -> None:
+    values = np.random.default_rng(count).integers(0, 2**32, size=count, dtype=np.uint64)
+    reference = MinHash(num_perm=128, seed=1, scheme="affine32", hashfunc=int)
+    reference.update_batch(values.tolist())
+    assert HASHER.minhash(values.astype(np.uint32)).tolist() == reference.hashvalues.tolist()
 
 
 def test_signature_estimates_shingle_jaccard() -> None:

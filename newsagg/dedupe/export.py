@@ -31,6 +31,7 @@ from newsagg.errors import StateError
 from newsagg.items import Article
 from newsagg.state.runtime import crawl_state
 from newsagg.state.store import StateStore
+from newsagg.timing import timer_for
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class DedupeFeedExporter(FeedExporter):
         self.dedupe: Deduplicator | None = None
         self.spool = Spool()
         self.decided: list[Entry] = []
+        self.timer = timer_for(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -67,7 +69,7 @@ class DedupeFeedExporter(FeedExporter):
     def open_spider(self, spider: Spider) -> None:
         super().open_spider(spider)
         site = getattr(spider, "site", spider.name)
-        self.dedupe = Deduplicator(self.store, self.hasher, site, self.policy)
+        self.dedupe = Deduplicator(self.store, self.hasher, site, self.policy, self.timer)
         self.crawler.stats.set_value("newsagg/dedupe/written", 0)  # a run may write nothing
 
     def item_scraped(self, item: Any, spider: Spider, response: Response | None = None) -> None:
@@ -75,8 +77,9 @@ class DedupeFeedExporter(FeedExporter):
             super().item_scraped(item, spider)
             return
         ref = response.meta.get("ref") if response is not None else None
-        entry = self.dedupe.add(item, getattr(ref, "url", None))
-        self.spool.put(entry.index, item)
+        with self.timer("dedupe"):
+            entry = self.dedupe.add(item, getattr(ref, "url", None))
+            self.spool.put(entry.index, item)
 
     def spider_idle(self, spider: Spider) -> None:
         """The crawl is done (no request left, every item through the pipelines): decide."""
@@ -90,7 +93,8 @@ class DedupeFeedExporter(FeedExporter):
         """Decide every held article and write those to be written, in arrival order."""
         if self.dedupe is None or not len(self.spool):
             return
-        decided = {entry.index: entry for entry in self.dedupe.resolve()}
+        with self.timer("dedupe"):
+            decided = {entry.index: entry for entry in self.dedupe.resolve()}
         stats = self.crawler.stats
         for index, item in self.spool.drain():
             entry = decided[index]
@@ -140,7 +144,8 @@ class DedupeFeedExporter(FeedExporter):
         if not records and not listings:
             return
         try:
-            count = self.store.record(records, listings)
+            with self.timer("state"):
+                count = self.store.record(records, listings)
         except StateError:
             stats.set_value("newsagg/state/recorded", 0)
             logger.exception("state: this run's articles were not recorded")

@@ -19,6 +19,7 @@ import numpy as np
 from newsagg.dedupe.fingerprint import MinHasher, from_bytes, to_bytes
 from newsagg.items import Article
 from newsagg.state.store import SeenRecord, StateStore, StoredArticle
+from newsagg.timing import Timer, no_timer
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class Deduplicator:
     hasher: MinHasher
     site: str
     policy: Policy = Policy.MARK
+    timer: Timer = no_timer  # stages "state" (lookups) and "near_duplicates" (MinHash, LSH)
     entries: list[Entry] = field(default_factory=list)
     _hashes: dict[str, Entry] = field(default_factory=dict)  # first (lowest id) per text
     _ids: set[str] = field(default_factory=set)  # ids already decided in this run
@@ -83,10 +85,11 @@ class Deduplicator:
     def add(self, item: Article, requested_url: str | None = None) -> Entry:
         """Look the article up in the state as it arrives; decide later."""
         num = int(item.id.rsplit(":", 1)[1])
-        previous = self.store.article(self.site, item.id)
-        stored_exact = None
-        if item.content_hash:
-            stored_exact = self.store.first_with_hash(self.site, item.content_hash, item.id)
+        with self.timer("state"):
+            previous = self.store.article(self.site, item.id)
+            stored_exact = None
+            if item.content_hash:
+                stored_exact = self.store.first_with_hash(self.site, item.content_hash, item.id)
         entry = Entry(
             index=len(self.entries),
             id=item.id,
@@ -101,9 +104,10 @@ class Deduplicator:
         )
         unchanged = previous is not None and previous.content_hash == item.content_hash
         if not unchanged and stored_exact is None:  # a stored exact copy needs no MinHash
-            entry.signature, entry.band_keys = self._signature(item)
-            if entry.signature is not None:
-                entry.stored_near = self._stored_near(entry)
+            with self.timer("near_duplicates"):
+                entry.signature, entry.band_keys = self._signature(item)
+                if entry.signature is not None:
+                    entry.stored_near = self._stored_near(entry)
         self.entries.append(entry)
         return entry
 

@@ -34,6 +34,8 @@ class StageTimers:
         extension = cls(crawler, timer)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        # The state is recorded once the feeds are closed, after spider_closed: write again.
+        crawler.signals.connect(extension.spider_closed, signal=signals.feed_exporter_closed)
         return extension
 
     def spider_opened(self) -> None:

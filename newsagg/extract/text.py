@@ -65,6 +65,7 @@ def string_value(element: etree._Element) -> str:
     return (element.text or "") if len(element) == 0 else "".join(element.itertext())
 
 
+@lru_cache(maxsize=8)  # CleanPipeline's content hash, then the MinHash, read the same body
 def normalize_for_hash(body: str) -> str:
     """The body as dedupe sees it: case, punctuation and spacing do not make a new text.
 

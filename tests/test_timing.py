@@ -46,7 +46,10 @@ def test_stage_timers_are_off_unless_the_setting_turns_them_on(
     untimed = run_crawl(tmp_path, output="untimed.jsonl", settings=fresh_state, start_urls=start)
 
     stages = set(re.findall(r"'newsagg/time/(\w+)'", timed.log))
-    assert stages == {"parse", "extraction", "date", "clean", "validate", "export"}
+    assert stages == {
+        *("parse", "extraction", "date", "clean", "validate", "export"),
+        *("dedupe", "near_duplicates", "state"),
+    }
     assert "newsagg/time/" not in untimed.log
     assert len(timed.records) == 3
     assert _by_id(timed.records) == _by_id(untimed.records)

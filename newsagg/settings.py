@@ -76,8 +76,11 @@ EXTENSIONS |= {
     "newsagg.extensions.health.HealthCheck": 530,  # verdict and exit code at the end of a run
     "newsagg.output.manifest.RunManifest": 540,  # {run_id}.manifest.json, then latest.json
     "newsagg.extensions.progress.Progress": 550,  # a progress line every interval
+    "newsagg.extensions.gc_tuning.GcTuning": 560,  # gc.freeze() at start (NEWSAGG_GC_FREEZE)
     "scrapy.extensions.logstats.LogStats": None,  # the progress line says the same and more
 }
+NEWSAGG_GC_FREEZE = True
+NEWSAGG_GC_THRESHOLD = 10000  # allocations between young collections (Python's default: 700)
 NEWSAGG_PROGRESS_INTERVAL = 60.0  # seconds between progress lines; 0 = none
 # Health rules (README "Health checks and exit codes"); rates are judged from MIN_SAMPLE cases on.
 NEWSAGG_HEALTH_MAX_REJECT_PCT = 20  # rejected articles and pages, % of all

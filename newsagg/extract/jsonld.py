@@ -24,7 +24,7 @@ ARTICLE_TYPES = frozenset(
 def extract_jsonld_article(root: etree._Element) -> dict[str, Any]:
     """The first article-typed object of the page's JSON-LD, or {}; broken JSON is ignored."""
     best: dict[str, Any] = {}
-    for script in root.xpath('//script[@type="application/ld+json"]'):
+    for script in _JSONLD_SCRIPTS(root):
         try:
             data = json.loads(script.text or "", strict=False)
         except ValueError:
@@ -37,6 +37,9 @@ def extract_jsonld_article(root: etree._Element) -> dict[str, Any]:
                     return node
                 best = best or node
     return best
+
+
+_JSONLD_SCRIPTS = etree.XPath('//script[@type="application/ld+json"]')
 
 
 def _nodes(data: Any) -> Iterator[dict[str, Any]]:

@@ -25,16 +25,12 @@ def extract_title(
     """The profile's selectors, then JSON-LD `headline`; else the page's own heading (the one
     just before the published line, or an <h1> that is not the logo) when og:title/<title>
     agree with it, else og:title/<title> (`meta`, from `meta_title`), minus the site name."""
-    specific = [
-        heading_text(found[0])
-        for xpath in _selector_xpaths(profile.title_selectors)
-        if (found := xpath(page.root))
-    ]
-    headline = jsonld.get("headline")
-    specific.append(headline if isinstance(headline, str) else None)
-    for raw in specific:
-        if text := _usable(raw, profile):
+    for xpath in _selector_xpaths(profile.title_selectors):  # in order; each is a page scan
+        if (found := xpath(page.root)) and (text := _usable(heading_text(found[0]), profile)):
             return text
+    headline = jsonld.get("headline")
+    if isinstance(headline, str) and (text := _usable(headline, profile)):
+        return text
 
     headings = _headings_before(published_element) if published_element is not None else []
     headings += [heading_text(h1.root) for h1 in page.xpath("//h1")]
@@ -69,12 +65,17 @@ def _selector_xpaths(selectors: tuple[str, ...]) -> tuple[etree.XPath, ...]:
 
 def meta_title(page: Selector, profile: SiteProfile) -> str | None:
     """og:title, twitter:title or <title>, minus the site name: the page's own claim."""
-    metas = (
-        page.css('meta[property="og:title"]::attr(content)').get(),
-        page.css('meta[name="twitter:title"]::attr(content)').get(),
-        page.xpath("//title").xpath("string()").get(),
-    )
-    return next((text for raw in metas if (text := _usable(raw, profile))), None)
+    for xpath in _META_TITLES:
+        if (found := xpath(page.root)) and (text := _usable(found, profile)):
+            return text
+    return None
+
+
+_META_TITLES = (  # each gives a string: the first match's
+    etree.XPath("string(//meta[@property='og:title']/@content)"),
+    etree.XPath("string(//meta[@name='twitter:title']/@content)"),
+    etree.XPath("string(//title)"),
+)
 
 
 def _usable(raw: str | None, profile: SiteProfile) -> str | None:

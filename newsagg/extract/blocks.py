@@ -43,15 +43,17 @@ class Block:
     bold_chars: int = 0
     elements: list[etree._Element] = field(default_factory=list)  # inline elements inside
     after_image: bool = False  # the block just before held only a picture
-    visible_chars: int = 0  # characters of `raw` other than white space
 
+    # Both shares are measured only when there is bold or link text: most paragraphs have none.
     @property
     def is_heading(self) -> bool:
-        return self.tag in HEADING_TAGS or (self.bold_chars >= self.visible_chars > 0)
+        return self.tag in HEADING_TAGS or (
+            self.bold_chars > 0 and self.bold_chars >= _visible_length(self.raw)
+        )
 
     @property
     def is_link_only(self) -> bool:
-        return self.visible_chars > 0 and self.link_chars >= 0.9 * self.visible_chars
+        return self.link_chars > 0 and self.link_chars >= 0.9 * _visible_length(self.raw)
 
     @property
     def has_image(self) -> bool:
@@ -186,7 +188,6 @@ class BlockWalker:
                 bold_chars=self._bold_chars,
                 elements=self._elements,
                 after_image=self._saw_image,
-                visible_chars=_visible_length(raw),
             )
             if block.text:
                 self._saw_image = False

@@ -147,7 +147,7 @@ def _keyword_searches(
 
 
 def _text_nodes(condition: str) -> etree.XPath:
-    return etree.XPath(f"//text()[{condition}]")
+    return etree.XPath(f"//body//text()[{condition}]")  # not <head>: scripts, never shown
 
 
 MAX_TEASER_EXTRA = 300  # characters a teaser card holds besides its published line

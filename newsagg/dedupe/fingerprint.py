@@ -95,7 +95,9 @@ class MinHasher:
         once per value, a third of the cost. `test_dedupe_decisions` holds the two equal."""
         mixed = _fmix32(values.astype(np.uint32, copy=False))
         a, b = self.permutations
-        return (mixed[:, np.newaxis] * a + b).min(axis=0).astype("<u4", copy=False)
+        permuted = mixed[:, np.newaxis] * a  # one (values x num_perm) array...
+        permuted += b  # ...added to in place: a second one costs as much again
+        return permuted.min(axis=0).astype("<u4", copy=False)
 
     def band_keys(self, site: str, signature: np.ndarray) -> tuple[int, ...]:
         """One signed 64-bit key per band (site and band number included)."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from scrapy.utils.project import get_project_settings
 
+from newsagg.dedupe.export import check_index, hasher_from_settings
+from newsagg.state.store import open_state_store
 from tests.conftest import run_crawl
 
 
@@ -60,3 +63,39 @@ def test_bad_argument_exits_2_with_one_line_and_no_output(
     assert result.returncode == 2
     assert message in result.log.splitlines()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            {"NEWSAGG_NEAR_DUP_NUM_PERM": "64"},
+            "newsagg: error: NEWSAGG_NEAR_DUP_NUM_PERM: state {state} holds signatures made with"
+            " 'minhash=affine32 seed=1 shingle=5 num_perm=128 bands=14x9'; these settings make"
+            " 'minhash=affine32 seed=1 shingle=5 num_perm=64 bands=9x7'. Use the settings the"
+            " state was built with, or a new NEWSAGG_STATE file.",
+        ),
+        (
+            {"NEWSAGG_NEAR_DUP_THRESHOLD": "1.5"},
+            "newsagg: error: NEWSAGG_NEAR_DUP_THRESHOLD/NUM_PERM: near-duplicate threshold must"
+            " be in (0, 1], got 1.5",
+        ),
+    ],
+)
+def test_near_duplicate_settings_the_state_cannot_use_exit_2_with_one_line(
+    tmp_path: Path, settings: dict[str, str], message: str
+) -> None:
+    state = tmp_path / "state" / "state.sqlite3"
+    state.parent.mkdir()
+    store = open_state_store(str(state))
+    check_index(store, hasher_from_settings(get_project_settings()))  # as a first run leaves it
+    store.close()
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+
+    result = run_crawl(run_dir, settings={"NEWSAGG_STATE": str(state), **settings})
+
+    assert result.returncode == 2
+    assert message.format(state=state) in result.log.splitlines()
+    assert "Traceback" not in result.log
+    assert list(run_dir.iterdir()) == []

@@ -1,7 +1,8 @@
 """`scrapy crawl`, with the aggregator's arguments checked before the crawler starts.
 
-A wrong argument, or a state file that cannot be opened, prints one line and exits with
-status 2, and no output file is created. Given no -o/-O, the aggregator writes to the dataset
+A wrong argument, a state file that cannot be opened or whose MinHash signatures the
+near-duplicate settings cannot use, prints one line and exits with status 2, and no output
+file is created. Given no -o/-O, the aggregator writes to the dataset
 layout (newsagg.output.layout). The exit status is the health check's verdict (README "Health
 checks and exit codes"); a site already being crawled by another process is not crawled
 again (exit status 3)."""
@@ -15,7 +16,9 @@ from typing import IO
 from scrapy import Spider
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 
+from newsagg.dedupe.export import hasher_from_settings, signatures_mismatch
 from newsagg.errors import ArgumentError, StateError
 from newsagg.extensions.health import EXIT_CODE_STAT
 from newsagg.output.layout import dataset_feed
@@ -42,9 +45,8 @@ class Command(ScrapyCrawlCommand):
                 arguments = parse_arguments(opts.spargs)
                 site = arguments.profile.name
                 assert self.settings is not None
-                configured = self.settings.get("NEWSAGG_STATE") or ""
                 replay = arguments.replay is not None or bool(self.settings.get("NEWSAGG_REPLAY"))
-                open_state_store(state_location(configured, replay=replay)).close()
+                check_state(self.settings, replay=replay)
             except (ArgumentError, StateError) as exc:
                 print(f"newsagg: error: {exc}", file=sys.stderr)
                 self.exitcode = EXIT_BAD_ARGUMENTS
@@ -65,3 +67,18 @@ class Command(ScrapyCrawlCommand):
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
         self.crawler = super()._create_crawler(spidercls)  # kept to read its stats afterwards
         return self.crawler
+
+
+def check_state(settings: BaseSettings, *, replay: bool) -> None:
+    """The state file opens, and its MinHash signatures are of the near-duplicate settings."""
+    try:
+        hasher = hasher_from_settings(settings)
+    except ValueError as exc:
+        raise ArgumentError(str(exc)) from exc
+    store = open_state_store(state_location(settings.get("NEWSAGG_STATE") or "", replay=replay))
+    try:
+        problem = signatures_mismatch(store, hasher)
+    finally:
+        store.close()
+    if problem:
+        raise StateError(problem)

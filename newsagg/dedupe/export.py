@@ -24,6 +24,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 
 from newsagg.dedupe.fingerprint import MinHasher
 from newsagg.dedupe.resolve import Deduplicator, Entry, Outcome, Policy
@@ -44,13 +45,7 @@ class DedupeFeedExporter(FeedExporter):
         if policy not in set(Policy):
             raise ValueError(f"NEWSAGG_DUPLICATES: expected mark or drop, got {policy!r}")
         self.policy = Policy(policy)
-        try:
-            self.hasher = MinHasher.create(
-                settings.getfloat("NEWSAGG_NEAR_DUP_THRESHOLD"),
-                settings.getint("NEWSAGG_NEAR_DUP_NUM_PERM"),
-            )
-        except ValueError as exc:
-            raise ValueError(f"NEWSAGG_NEAR_DUP_THRESHOLD/NUM_PERM: {exc}") from exc
+        self.hasher = hasher_from_settings(settings)
         arguments = getattr(crawler.spider, "arguments", None)
         self.store = crawl_state(crawler, replay=getattr(arguments, "replay", None) is not None)
         check_index(self.store, self.hasher)
@@ -154,6 +149,30 @@ class DedupeFeedExporter(FeedExporter):
         logger.info("state: %d articles recorded in %s", count, self.store.location)
 
 
+def hasher_from_settings(settings: BaseSettings) -> MinHasher:
+    """The MinHash setting of `NEWSAGG_NEAR_DUP_*`; ValueError naming them if out of range."""
+    try:
+        return MinHasher.create(
+            settings.getfloat("NEWSAGG_NEAR_DUP_THRESHOLD"),
+            settings.getint("NEWSAGG_NEAR_DUP_NUM_PERM"),
+        )
+    except ValueError as exc:
+        raise ValueError(f"NEWSAGG_NEAR_DUP_THRESHOLD/NUM_PERM: {exc}") from exc
+
+
+def signatures_mismatch(store: StateStore, hasher: MinHasher) -> str | None:
+    """Why the stored signatures cannot serve these settings (num_perm changed), or None.
+    The `crawl` command asks before it starts, so the run stops with one line."""
+    stored = store.index_params()
+    if stored is None or stored.split(" bands=")[0] == hasher.params.split(" bands=")[0]:
+        return None
+    return (
+        f"NEWSAGG_NEAR_DUP_NUM_PERM: state {store.location} holds signatures made with"
+        f" {stored!r}; these settings make {hasher.params!r}. Use the settings the state was"
+        " built with, or a new NEWSAGG_STATE file."
+    )
+
+
 def check_index(store: StateStore, hasher: MinHasher) -> None:
     """The stored index must match the MinHash settings: a new banding (threshold changed) is
     rebuilt from the stored signatures; new signatures (num_perm changed) cannot be."""
@@ -163,13 +182,8 @@ def check_index(store: StateStore, hasher: MinHasher) -> None:
     if stored is None:
         store.rebuild_index(hasher.params, None)
         return
-    same_signatures = stored.split(" bands=")[0] == hasher.params.split(" bands=")[0]
-    if not same_signatures:
-        raise ValueError(
-            f"NEWSAGG_NEAR_DUP_NUM_PERM: state {store.location} holds signatures made with"
-            f" {stored!r}; these settings make {hasher.params!r}. Use the settings the state was"
-            " built with, or a new NEWSAGG_STATE file."
-        )
+    if problem := signatures_mismatch(store, hasher):
+        raise ValueError(problem)
     count = store.rebuild_index(hasher.params, hasher.band_keys_of_bytes)
     logger.info("state: near-duplicate index rebuilt for %s (%d articles)", hasher.params, count)
 

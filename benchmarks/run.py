@@ -291,10 +291,16 @@ def summarize(crawls: dict[str, Crawl], accuracy: dict[str, Any]) -> dict[str, A
 def goals(summary: dict[str, Any], rss: dict[str, Any] | None) -> list[tuple[str, str, bool]]:
     """(goal, measured, met) for each goal of issue #6."""
     rows = [
+        # Two readings of "bare fetch": Scrapy as it comes (the ~2 ms a page the issue measured),
+        # and the same spider with the engine and collector tuning the project gives every crawl.
         (
-            "full crawl >= 0.60 of bare-fetch pages/s",
-            f"{summary['ratio_b_to_a']:.2f} (of Scrapy's stock ceiling (a'):"
-            f" {summary['ratio_b_to_stock']:.2f})",
+            "full crawl >= 0.60 of Scrapy's bare-fetch pages/s (a')",
+            f"{summary['ratio_b_to_stock']:.2f}",
+            summary["ratio_b_to_stock"] >= 0.60,
+        ),
+        (
+            "full crawl >= 0.60 of the tuned bare fetch's pages/s (a)",
+            f"{summary['ratio_b_to_a']:.2f}",
             summary["ratio_b_to_a"] >= 0.60,
         ),
         (

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
+from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
@@ -157,7 +158,8 @@ class AggregatorSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.reject(response.url, "not_html", "listing page is not HTML", {"page": page})
             return
-        refs = self.article_links(response)
+        tree = parse_page(response)  # not response.selector: see parse_page
+        refs = self.article_links(response, tree)
         # Not requested yet, not in the state:
         triage = self.incremental.triage(listing.start_url, refs, self.requested)
         new = triage.new
@@ -170,7 +172,7 @@ class AggregatorSpider(scrapy.Spider):
             self.requested.add(ref.url)
             listing.outstanding += 1
             yield self.article_request(ref, listing)
-        next_url = self.next_page_url(response)
+        next_url = self.next_page_url(response, tree)
         if next_url is None or next_url in self.listing_pages:
             self.incremental.finish(listing.start_url)
             return
@@ -186,12 +188,12 @@ class AggregatorSpider(scrapy.Spider):
             # Whether to go on depends on the dates of this page's articles.
             listing.next_url, listing.next_page = next_url, page + 1
 
-    def article_links(self, response: TextResponse) -> list[ArticleRef]:
+    def article_links(self, response: TextResponse, page: Selector) -> list[ArticleRef]:
         """Links of this page that match the article pattern, on the crawl's hosts, in the
         chosen languages and outlets; each once, canonical."""
         found: dict[str, ArticleRef] = {}
         base = get_base_url(response)
-        for href in dict.fromkeys(_HREFS(response.selector.root)):
+        for href in dict.fromkeys(_HREFS(page.root)):
             url = absolute_url(base, href)
             ref = self.followed_article(url) if url is not None else None
             if ref is not None and ref.url not in found:
@@ -209,11 +211,11 @@ class AggregatorSpider(scrapy.Spider):
             return None
         return ref
 
-    def next_page_url(self, response: TextResponse) -> str | None:
+    def next_page_url(self, response: TextResponse, page: Selector) -> str | None:
         """`<link rel=next>`, the profile's arrow selectors, then a link whose text says
         "next" ("Suivant", "التالي", "»"...); never an article, never another host."""
-        candidates = [response.css(selector).get() for selector in self.profile.next_page_selectors]
-        for link in _LINKS(response.selector.root):
+        candidates = [page.css(selector).get() for selector in self.profile.next_page_selectors]
+        for link in _LINKS(page.root):
             if self.says_next(string_value(link)):
                 candidates.append(link.get("href"))
         here = canonical_url(response.url)

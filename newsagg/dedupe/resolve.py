@@ -11,13 +11,16 @@ today's crawl found an older one: its record is already out.
 Memory: every article of the run waits for `resolve()`, so what one costs is paid per article
 for the whole run. An `Entry` keeps only what deciding and recording need: strings, and the
 outcome of its state lookups as flags and canonical URLs, not the stored rows. The MinHash
-values and band keys of the run's texts live in `Fingerprints`, one row per distinct text in
-large blocks, instead of two small numpy arrays per article (an object and a malloc'd buffer
-each, which scattered long-lived chunks through the heap)."""
+values and band keys of the run's texts live in `Fingerprints`, one row per distinct text:
+the keys in large blocks, the signatures (512 bytes each, rarely read before recording) in a
+temporary file; not two small numpy arrays per article (an object and a malloc'd buffer each,
+which stayed scattered through the heap)."""
 
 from __future__ import annotations
 
 import logging
+import tempfile
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -75,30 +78,39 @@ class Entry:
 
 
 class Fingerprints:
-    """MinHash signatures (uint32) and band keys (int64) of the run's texts, one row per text,
-    in blocks of `BLOCK` rows: no numpy object per article, and growing copies nothing."""
+    """The run's texts, one row each: band keys (int64) in memory, in blocks of `BLOCK` rows
+    (the band index needs them all); MinHash signatures (uint32) in a temporary file, read
+    back only to check a candidate that shares a band, and when recording. No numpy object
+    per article, and growing copies nothing."""
 
-    BLOCK = 4096  # rows: 2 MB of signatures and 448 KB of keys at 128 values and 14 bands
+    BLOCK = 4096  # rows: 448 KB of keys at 14 bands
 
     def __init__(self, num_perm: int, bands: int) -> None:
         self.num_perm, self.bands = num_perm, bands
-        self.signatures: list[np.ndarray] = []
+        self.row_bytes = num_perm * 4
         self.keys: list[np.ndarray] = []
         self.count = 0
+        # Unbuffered: a signature is readable as soon as it is written. Closed when this
+        # object goes, explicitly, so no ResourceWarning.
+        self.file = tempfile.TemporaryFile(prefix="newsagg-signatures-", buffering=0)  # noqa: SIM115
+        weakref.finalize(self, self.file.close)
 
     def add(self, signature: np.ndarray, keys: Sequence[int]) -> int:
         block, offset = divmod(self.count, self.BLOCK)
-        if block == len(self.signatures):
-            self.signatures.append(np.empty((self.BLOCK, self.num_perm), dtype="<u4"))
+        if block == len(self.keys):
             self.keys.append(np.empty((self.BLOCK, self.bands), dtype=np.int64))
-        self.signatures[block][offset] = signature
         self.keys[block][offset] = keys
+        self.file.seek(self.count * self.row_bytes)
+        self.file.write(to_bytes(signature))
         self.count += 1
         return self.count - 1
 
+    def signature_bytes(self, row: int) -> bytes:
+        self.file.seek(row * self.row_bytes)
+        return self.file.read(self.row_bytes)
+
     def signature(self, row: int) -> np.ndarray:
-        block, offset = divmod(row, self.BLOCK)
-        return self.signatures[block][offset]
+        return from_bytes(self.signature_bytes(row))
 
     def band_keys(self, row: int) -> np.ndarray:
         block, offset = divmod(row, self.BLOCK)
@@ -171,11 +183,14 @@ class Deduplicator:
         return row
 
     def _stored_near(self, entry: Entry) -> str | None:
-        signature = self.fingerprints.signature(entry.row)
         keys = self.fingerprints.band_keys(entry.row).tolist()
+        candidates = self.store.near_candidates(self.site, keys, entry.id)
+        if not candidates:
+            return None
+        signature = self.fingerprints.signature(entry.row)
         matches = [
             candidate.article
-            for candidate in self.store.near_candidates(self.site, keys, entry.id)
+            for candidate in candidates
             if self.hasher.is_near(signature, from_bytes(candidate.signature))
         ]
         first = min(matches, key=lambda article: (article.num, article.id), default=None)
@@ -218,11 +233,13 @@ class Deduplicator:
             return entry.stored_near, "near"
         if entry.row == NO_ROW:
             return None, None
-        signature = self.fingerprints.signature(entry.row)
         best: Entry | None = None
+        signature = None  # read from the file only if a candidate needs it
         for other in bands.sharing(entry):  # registered ones come before this one in id order
             if not other.registered or other.id == entry.id:
                 continue
+            if signature is None:
+                signature = self.fingerprints.signature(entry.row)
             if self.hasher.is_near(signature, self.fingerprints.signature(other.row)) and (
                 best is None or (other.num, other.id) < (best.num, best.id)
             ):
@@ -249,7 +266,7 @@ class Deduplicator:
                 continue
             signature, keys = None, ()
             if entry.row != NO_ROW:
-                signature = to_bytes(self.fingerprints.signature(entry.row))
+                signature = self.fingerprints.signature_bytes(entry.row)
                 keys = tuple(self.fingerprints.band_keys(entry.row).tolist())
             yield SeenRecord(
                 **base,

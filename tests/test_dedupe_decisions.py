@@ -10,7 +10,7 @@ import pytest
 from datasketch import MinHash
 
 from newsagg.dedupe.fingerprint import MinHasher
-from newsagg.dedupe.resolve import Decision, Deduplicator, Outcome, Policy
+from newsagg.dedupe.resolve import Decision, Deduplicator, Fingerprints, Outcome, Policy
 from newsagg.items import Article
 from newsagg.pipelines.clean import content_hash
 from newsagg.state.store import open_state_store
@@ -145,7 +145,7 @@ def test_records_cover_written_and_dropped_articles(tmp_path: Path) -> None:
     dedupe.add(article(1, body(1)), requested_url=f"{BASE}/old/1")
     dedupe.add(article(2, body(1)))
     dedupe.resolve()
-    records = dedupe.records(dedupe.entries, "2026-11-26T02:00:00Z")
+    records = list(dedupe.records(dedupe.entries, "2026-11-26T02:00:00Z"))
     assert [(r.id, r.duplicate_of, r.aliases) for r in records] == [
         ("maghress:lopinion:1", None, (f"{BASE}/old/1",)),
         ("maghress:lopinion:2", f"{BASE}/lopinion/1", ()),
@@ -159,3 +159,24 @@ def test_records_cover_written_and_dropped_articles(tmp_path: Path) -> None:
 def test_bad_minhash_settings_are_refused(threshold: float, num_perm: int) -> None:
     with pytest.raises(ValueError, match="must be"):
         MinHasher.create(threshold, num_perm)
+
+
+def test_decisions_are_the_same_across_fingerprint_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signatures and band keys are kept in blocks of rows; a run spanning several blocks
+    (here two rows each) finds its copies in any of them."""
+    original = body(40)
+    articles = [
+        article(404, new_lead(original, 3)),
+        article(401, body(41)),
+        article(403, original, slug="lematin"),
+        article(402, edit_two_sentences(original)),
+        article(400, original),
+        article(405, body(42)),
+    ]
+    expected = decide(tmp_path / "one", articles)
+    monkeypatch.setattr(Fingerprints, "BLOCK", 2)
+    assert decide(tmp_path / "many", articles) == expected
+    assert expected["402"] == Decision(Outcome.NEW, f"{BASE}/lopinion/400", "near")
+    assert expected["403"] == Decision(Outcome.NEW, f"{BASE}/lopinion/400", "exact")

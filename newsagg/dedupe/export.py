@@ -133,10 +133,11 @@ class DedupeFeedExporter(FeedExporter):
             )
             return
         seen_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        # A generator: each record (with its signature) is written, then dropped.
         records = self.dedupe.records(self.decided, seen_at)
         incremental = getattr(self.crawler.spider, "incremental", None)  # the spider's progress
         listings = incremental.listing_records() if incremental is not None else []
-        if not records and not listings:
+        if not self.decided and not listings:
             return
         try:
             with self.timer("state"):

@@ -6,11 +6,22 @@ place), so what is looked up per article when it arrives is final. Within the ru
 canonical copy of a text is the article with the lowest numeric id (the oldest), whatever the
 order the crawl met them in: `resolve()` takes the run's articles in id order once the crawl is
 done. A text already written by an earlier run keeps that first copy as canonical, even when
-today's crawl found an older one: its record is already out."""
+today's crawl found an older one: its record is already out.
+
+Memory: every article of the run waits for `resolve()`, so what one costs is paid per article
+for the whole run. An `Entry` keeps only what deciding and recording need: strings, and the
+outcome of its state lookups as flags and canonical URLs, not the stored rows. The MinHash
+values and band keys of the run's texts live in `Fingerprints`, one row per distinct text:
+the keys in large blocks, the signatures (512 bytes each, rarely read before recording) in a
+temporary file; not two small numpy arrays per article (an object and a malloc'd buffer each,
+which stayed scattered through the heap)."""
 
 from __future__ import annotations
 
 import logging
+import tempfile
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -18,12 +29,12 @@ import numpy as np
 
 from newsagg.dedupe.fingerprint import MinHasher, from_bytes, to_bytes
 from newsagg.items import Article
-from newsagg.state.store import SeenRecord, StateStore, StoredArticle
+from newsagg.state.store import SeenRecord, StateStore
 from newsagg.timing import Timer, no_timer
 
 logger = logging.getLogger(__name__)
 
-NO_KEYS = np.empty(0, dtype=np.int64)
+NO_ROW = -1  # an entry without a MinHash signature (no body, or none needed)
 
 
 class Outcome(StrEnum):
@@ -57,14 +68,61 @@ class Entry:
     content_hash: str | None
     published: str | None
     aliases: tuple[str, ...]
-    previous: StoredArticle | None  # the same id, from an earlier run
-    stored_exact: StoredArticle | None  # another stored article with the same text
-    stored_near: StoredArticle | None  # the stored near-copy with the lowest id
-    signature: np.ndarray | None = None
-    band_keys: np.ndarray = field(default_factory=lambda: NO_KEYS)  # int64, one per band
+    stored: bool  # an earlier run wrote this id...
+    unchanged: bool  # ...with this very text
+    stored_exact: str | None  # canonical URL of another stored article with the same text
+    stored_near: str | None  # canonical URL of the stored near-copy with the lowest id
+    row: int = NO_ROW  # its text's row in `Fingerprints`
     decision: Decision | None = None
     canonical: str = ""  # URL a copy of this entry points to
     registered: bool = False  # decided, and a copy of it points to `canonical`
+
+
+class Fingerprints:
+    """The run's texts, one row each: band keys (int64) in memory, in blocks of `BLOCK` rows
+    (the band index needs them all); MinHash signatures (uint32) in a temporary file, read
+    back only to check a candidate that shares a band, and when recording. No numpy object
+    per article, and growing copies nothing."""
+
+    BLOCK = 4096  # rows: 448 KB of keys at 14 bands
+
+    def __init__(self, num_perm: int, bands: int) -> None:
+        self.num_perm, self.bands = num_perm, bands
+        self.row_bytes = num_perm * 4
+        self.keys: list[np.ndarray] = []
+        self.count = 0
+        # Unbuffered: a signature is readable as soon as it is written. Closed when this
+        # object goes, explicitly, so no ResourceWarning.
+        self.file = tempfile.TemporaryFile(prefix="newsagg-signatures-", buffering=0)  # noqa: SIM115
+        weakref.finalize(self, self.file.close)
+
+    def add(self, signature: np.ndarray, keys: Sequence[int]) -> int:
+        block, offset = divmod(self.count, self.BLOCK)
+        if block == len(self.keys):
+            self.keys.append(np.empty((self.BLOCK, self.bands), dtype=np.int64))
+        self.keys[block][offset] = keys
+        self.file.seek(self.count * self.row_bytes)
+        self.file.write(to_bytes(signature))
+        self.count += 1
+        return self.count - 1
+
+    def signature_bytes(self, row: int) -> bytes:
+        self.file.seek(row * self.row_bytes)
+        return self.file.read(self.row_bytes)
+
+    def signature(self, row: int) -> np.ndarray:
+        return from_bytes(self.signature_bytes(row))
+
+    def band_keys(self, row: int) -> np.ndarray:
+        block, offset = divmod(row, self.BLOCK)
+        return self.keys[block][offset]
+
+    def band_keys_of(self, rows: np.ndarray) -> np.ndarray:
+        """The band keys of these rows, shape (len(rows), bands)."""
+        if not self.count:
+            return np.empty((0, self.bands), dtype=np.int64)
+        used = np.concatenate(self.keys)  # one copy, only while `resolve()` builds its index
+        return used[rows]
 
 
 @dataclass(slots=True)
@@ -77,10 +135,14 @@ class Deduplicator:
     policy: Policy = Policy.MARK
     timer: Timer = no_timer  # stages "state" (lookups) and "near_duplicates" (MinHash, LSH)
     entries: list[Entry] = field(default_factory=list)
+    fingerprints: Fingerprints = field(init=False)
     _hashes: dict[str, Entry] = field(default_factory=dict)  # first (lowest id) per text
     _ids: set[str] = field(default_factory=set)  # ids already decided in this run
-    # MinHash of each text met so far: an exact copy in the run reuses it, not recomputes it.
-    _signatures: dict[str, tuple[np.ndarray | None, np.ndarray]] = field(default_factory=dict)
+    # Row of each text met so far: an exact copy in the run reuses it, not recomputes it.
+    _rows: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.fingerprints = Fingerprints(self.hasher.num_perm, self.hasher.bands)
 
     def add(self, item: Article, requested_url: str | None = None) -> Entry:
         """Look the article up in the state as it arrives; decide later."""
@@ -90,6 +152,7 @@ class Deduplicator:
             stored_exact = None
             if item.content_hash:
                 stored_exact = self.store.first_with_hash(self.site, item.content_hash, item.id)
+        unchanged = previous is not None and previous.content_hash == item.content_hash
         entry = Entry(
             index=len(self.entries),
             id=item.id,
@@ -98,41 +161,44 @@ class Deduplicator:
             content_hash=item.content_hash,
             published=item.published,
             aliases=(requested_url,) if requested_url and requested_url != item.url else (),
-            previous=previous,
-            stored_exact=stored_exact,
+            stored=previous is not None,
+            unchanged=unchanged,
+            stored_exact=stored_exact.canonical_url if stored_exact is not None else None,
             stored_near=None,
         )
-        unchanged = previous is not None and previous.content_hash == item.content_hash
         if not unchanged and stored_exact is None:  # a stored exact copy needs no MinHash
             with self.timer("near_duplicates"):
-                entry.signature, entry.band_keys = self._signature(item)
-                if entry.signature is not None:
+                entry.row = self._row(item)
+                if entry.row != NO_ROW:
                     entry.stored_near = self._stored_near(entry)
         self.entries.append(entry)
         return entry
 
-    def _signature(self, item: Article) -> tuple[np.ndarray | None, np.ndarray]:
-        known = self._signatures.get(item.content_hash or "")
+    def _row(self, item: Article) -> int:
+        known = self._rows.get(item.content_hash or "")
         if known is not None:
             return known
         signature = self.hasher.signature(item.body)
-        keys = NO_KEYS
-        if signature is not None:  # an array, not a tuple of ints: a third of the memory
-            keys = np.array(self.hasher.band_keys(self.site, signature), dtype=np.int64)
+        row = NO_ROW
+        if signature is not None:
+            row = self.fingerprints.add(signature, self.hasher.band_keys(self.site, signature))
         if item.content_hash:
-            self._signatures[item.content_hash] = (signature, keys)
-        return signature, keys
+            self._rows[item.content_hash] = row
+        return row
 
-    def _stored_near(self, entry: Entry) -> StoredArticle | None:
-        assert entry.signature is not None
+    def _stored_near(self, entry: Entry) -> str | None:
+        keys = self.fingerprints.band_keys(entry.row).tolist()
+        candidates = self.store.near_candidates(self.site, keys, entry.id)
+        if not candidates:
+            return None
+        signature = self.fingerprints.signature(entry.row)
         matches = [
             candidate.article
-            for candidate in self.store.near_candidates(
-                self.site, entry.band_keys.tolist(), entry.id
-            )
-            if self.hasher.is_near(entry.signature, from_bytes(candidate.signature))
+            for candidate in candidates
+            if self.hasher.is_near(signature, from_bytes(candidate.signature))
         ]
-        return min(matches, key=lambda article: (article.num, article.id), default=None)
+        first = min(matches, key=lambda article: (article.num, article.id), default=None)
+        return first.canonical_url if first is not None else None
 
     def resolve(self) -> list[Entry]:
         """Decide every pending entry, in numeric id order; returns them in that order."""
@@ -140,7 +206,7 @@ class Deduplicator:
             (entry for entry in self.entries if entry.decision is None),
             key=lambda entry: (entry.num, entry.id, entry.index),
         )
-        bands = BandIndex(self.entries)
+        bands = BandIndex(self.entries, self.fingerprints)
         for entry in pending:
             entry.decision = self._decide(entry, bands)
             entry.canonical = entry.decision.duplicate_of or entry.url
@@ -152,10 +218,9 @@ class Deduplicator:
         if entry.id in self._ids:
             return Decision(Outcome.REPEATED, write=False)
         self._ids.add(entry.id)
-        previous = entry.previous
-        if previous is not None and previous.content_hash == entry.content_hash:
+        if entry.unchanged:
             return Decision(Outcome.UNCHANGED, write=False)
-        outcome = Outcome.NEW if previous is None else Outcome.UPDATED
+        outcome = Outcome.UPDATED if entry.stored else Outcome.NEW
         duplicate_of, kind = self._copy_of(entry, bands)
         if duplicate_of is None:
             return Decision(outcome)
@@ -164,20 +229,22 @@ class Deduplicator:
     def _copy_of(self, entry: Entry, bands: BandIndex) -> tuple[str | None, str | None]:
         """Canonical URL and kind of match: exact before near, earlier runs before this one."""
         if entry.stored_exact is not None:
-            return entry.stored_exact.canonical_url, "exact"
+            return entry.stored_exact, "exact"
         first = self._hashes.get(entry.content_hash or "")
         if first is not None and first.id != entry.id:
             return first.canonical, "exact"
         if entry.stored_near is not None:
-            return entry.stored_near.canonical_url, "near"
-        if entry.signature is None:
+            return entry.stored_near, "near"
+        if entry.row == NO_ROW:
             return None, None
         best: Entry | None = None
+        signature = None  # read from the file only if a candidate needs it
         for other in bands.sharing(entry):  # registered ones come before this one in id order
             if not other.registered or other.id == entry.id:
                 continue
-            assert other.signature is not None
-            if self.hasher.is_near(entry.signature, other.signature) and (
+            if signature is None:
+                signature = self.fingerprints.signature(entry.row)
+            if self.hasher.is_near(signature, self.fingerprints.signature(other.row)) and (
                 best is None or (other.num, other.id) < (best.num, best.id)
             ):
                 best = other
@@ -190,52 +257,50 @@ class Deduplicator:
             self._hashes.setdefault(entry.content_hash, entry)
         entry.registered = True
 
-    def records(self, entries: list[Entry], seen_at: str) -> list[SeenRecord]:
-        """What the state keeps of decided entries (written or dropped as copies)."""
-        records = []
+    def records(self, entries: Iterable[Entry], seen_at: str) -> Iterator[SeenRecord]:
+        """What the state keeps of decided entries (written or dropped as copies), one at a
+        time: a run's records, signatures included, are never all in memory at once."""
         for entry in entries:
             decision = entry.decision
             if decision is None or (decision.outcome is Outcome.REPEATED and not entry.aliases):
                 continue
             base = {"site": self.site, "id": entry.id, "url": entry.url, "num": entry.num}
             if decision.outcome in (Outcome.UNCHANGED, Outcome.REPEATED):  # + the URL it came by
-                records.append(
-                    SeenRecord(**base, seen_at=seen_at, aliases=entry.aliases, touch_only=True)
-                )
+                yield SeenRecord(**base, seen_at=seen_at, aliases=entry.aliases, touch_only=True)
                 continue
-            records.append(
-                SeenRecord(
-                    **base,
-                    seen_at=seen_at,
-                    content_hash=entry.content_hash,
-                    published=entry.published,
-                    duplicate_of=decision.duplicate_of,
-                    signature=to_bytes(entry.signature) if entry.signature is not None else None,
-                    band_keys=tuple(entry.band_keys.tolist()),
-                    aliases=entry.aliases,
-                )
+            signature, keys = None, ()
+            if entry.row != NO_ROW:
+                signature = self.fingerprints.signature_bytes(entry.row)
+                keys = tuple(self.fingerprints.band_keys(entry.row).tolist())
+            yield SeenRecord(
+                **base,
+                seen_at=seen_at,
+                content_hash=entry.content_hash,
+                published=entry.published,
+                duplicate_of=decision.duplicate_of,
+                signature=signature,
+                band_keys=keys,
+                aliases=entry.aliases,
             )
-        return records
 
 
 class BandIndex:
     """Every entry's band keys in one sorted array: which entries share a band with one.
-    About 30 bytes per band and entry while a run is decided, where a dict of lists took
+    About 24 bytes per band and entry while a run is decided, where a dict of lists took
     1.6 KB per entry for the whole run."""
 
-    def __init__(self, entries: list[Entry]) -> None:
-        self.entries = [entry for entry in entries if len(entry.band_keys)]
-        if not self.entries:
-            self.keys, self.owners = NO_KEYS, np.empty(0, dtype=np.int64)
-            return
-        keys = np.concatenate([entry.band_keys for entry in self.entries])
-        owners = np.repeat(np.arange(len(self.entries)), [len(e.band_keys) for e in self.entries])
+    def __init__(self, entries: list[Entry], fingerprints: Fingerprints) -> None:
+        self.fingerprints = fingerprints
+        self.entries = [entry for entry in entries if entry.row != NO_ROW]
+        rows = np.fromiter((entry.row for entry in self.entries), np.int64, len(self.entries))
+        keys = fingerprints.band_keys_of(rows).ravel()  # entry i owns keys[i*bands:(i+1)*bands]
         order = np.argsort(keys, kind="stable")
-        self.keys, self.owners = keys[order], owners[order]
+        self.keys, self.owners = keys[order], order // fingerprints.bands
 
     def sharing(self, entry: Entry) -> list[Entry]:
-        starts = np.searchsorted(self.keys, entry.band_keys, side="left")
-        ends = np.searchsorted(self.keys, entry.band_keys, side="right")
+        keys = self.fingerprints.band_keys(entry.row)
+        starts = np.searchsorted(self.keys, keys, side="left")
+        ends = np.searchsorted(self.keys, keys, side="right")
         found: set[int] = set()
         for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
             found.update(self.owners[start:end].tolist())

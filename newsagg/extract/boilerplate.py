@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -140,7 +140,7 @@ def _is_hidden(element: etree._Element) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: ids such as "post-1004960" are one per article
 def _parts(names: str) -> tuple[str, ...]:
     whole = [name for name in names.split() if not name.startswith(_STATE_PREFIXES)]
     return (*whole, *(part for name in whole for part in _TOKEN_SPLIT.split(name) if part))

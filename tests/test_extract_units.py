@@ -185,3 +185,19 @@ def test_published_line_in_the_pages_own_language_comes_first() -> None:
     assert (french.line.outlet, french.line.language) == ("L'opinion", "fr")
     assert (arabic.line.outlet, arabic.line.language) == ("هسبريس", "ar")
     assert anyone.line.outlet == "هسبريس"  # no language: the first in the page
+
+
+def test_read_at_source_link_after_the_published_line_comes_first() -> None:
+    page = Selector(
+        text="<html><body><ul class='menu'><li><a href='https://a.fr/1'>Lire l'article depuis sa"
+        " source</a></li></ul><p>Publié dans L'opinion le 19 - 01 - 2022</p><p>Texte.</p>"
+        "<p><a href='https://o.fr/2'>Cliquez ici pour lire l'article depuis sa source.</a></p>"
+        "</body></html>"
+    )
+    line = find_published_line(page.root, MAGHRESS, element_checker(MAGHRESS))
+    assert line is not None
+    after = find_source_link(page.root, MAGHRESS, after=line.element)
+    anywhere = find_source_link(page.root, MAGHRESS)
+    assert after is not None
+    assert anywhere is not None
+    assert (after.href, anywhere.href) == ("https://o.fr/2", "https://a.fr/1")

@@ -58,8 +58,8 @@ def extract_article(
         meta,
         language=ref.language if ref is not None else None,
     )
-    source = find_source_link(root, profile)
     published_element = published.element if published else None
+    source = find_source_link(root, profile, after=published_element)
     title = extract_title(page, profile, jsonld, published_element, meta)
     paragraphs, body_method = extract_body(
         page,

@@ -22,19 +22,23 @@ class SourceLink:
     element: etree._Element
 
 
-def find_source_link(root: etree._Element, profile: SiteProfile) -> SourceLink | None:
-    """The profile's wording first ("Cliquez ici pour lire l'article depuis sa source"); else
-    the last link to another host whose text speaks of the source."""
+def find_source_link(
+    root: etree._Element, profile: SiteProfile, after: etree._Element | None = None
+) -> SourceLink | None:
+    """The profile's wording first ("Cliquez ici pour lire l'article depuis sa source"),
+    looked for after the published line (`after`) if there is one; else the last link to
+    another host whose text speaks of the source."""
     languages = profile.language_profiles
     phrases = _phrases_pattern(languages)
     links = _LINKS(root)
     lines: dict[etree._Element, str] = {}  # a parent's text, read once for all its links
     # Cleaning and folding every link of a page costs more than the rest of this search: first
-    # only the links whose raw line holds a word every wording needs. A page where that finds
-    # nothing (no wording, or text the hint cannot see, such as mojibake) is read in full.
+    # only the links after the published line (not the menus and tickers above it) whose raw
+    # line holds a word every wording needs. A page where that finds nothing (the link above
+    # the line, no wording, or text the hint cannot see, such as mojibake) is read in full.
     hint = _hint_pattern(languages)
     if hint is not None:
-        for link in links:
+        for link in links if after is None else _LINKS_AFTER(after):
             around = _line_around(link, lines)
             if hint.search(around.lower()) and _says_read_at_source(link, around, phrases):
                 return SourceLink(href=link.get("href"), element=link)
@@ -51,6 +55,7 @@ def find_source_link(root: etree._Element, profile: SiteProfile) -> SourceLink |
 
 
 _LINKS = etree.XPath("//a[@href]")
+_LINKS_AFTER = etree.XPath("descendant::a[@href] | following::a[@href]")
 MAX_LINE_AROUND = 200  # characters: a sentence around the link, not a whole container
 
 

@@ -18,13 +18,6 @@ MAX_CAPTION_WORDS = 30
 _TOKEN_SPLIT = re.compile(r"[\s_-]+")
 # A ticker is one long line of headlines separated by runs of no-break spaces.
 _TICKER_GAP = re.compile(r"(?:\u00a0|&nbsp;)\s*(?:\u00a0|&nbsp;)")
-
-
-def _has_gap(raw: str) -> bool:
-    """What `_TICKER_GAP` needs, found without running it on every paragraph."""
-    return "\u00a0" in raw or "&nbsp;" in raw
-
-
 _CREDIT = re.compile(
     r"^(?:©|\(c\)|crédit|credit|photo\s*:|ph\.|\(photo|source photo|فوتو|صورة\s*:)", re.IGNORECASE
 )
@@ -98,6 +91,11 @@ _NAME_PARTICLES = frozenset(
     ["de", "du", "des", "la", "le", "el", "al", "ben", "bin", "ibn", "et", "y", "and"]
 )
 _SENTENCE_END = re.compile(r"[.!?؟…:]$")
+
+
+def _has_gap(raw: str) -> bool:
+    """What `_TICKER_GAP` needs, found without running it on every paragraph."""
+    return "\u00a0" in raw or "&nbsp;" in raw
 
 
 def element_checker(profile: SiteProfile) -> Callable[[etree._Element], bool]:
@@ -194,8 +192,7 @@ class ParagraphFilter:
             return "link_only"  # another article of this site, a section, a tag
         if (block.has_image or block.after_image) and self.is_caption(text, block.is_heading):
             return "caption"  # a line of text beside or under a picture
-        words = folded.split()
-        if len(words) <= 12 and (
+        if len(text.split()) <= 12 and (
             _READING_TIME.search(text) or _META_LINE.match(text) or _PAGINATION.match(text)
         ):
             return "meta"  # reading time, view counter, section label, page numbers
@@ -207,6 +204,7 @@ class ParagraphFilter:
             return "boilerplate"
         if self.is_read_also(block):
             return "read_also"
+        words = folded.split()
         if self.is_byline(text, folded):
             return "byline"
         if len(words) <= 14 and _CREDIT.match(text):

@@ -30,7 +30,6 @@ def find_source_link(
     another host whose text speaks of the source."""
     languages = profile.language_profiles
     phrases = _phrases_pattern(languages)
-    links = _LINKS(root)
     lines: dict[etree._Element, str] = {}  # a parent's text, read once for all its links
     # Cleaning and folding every link of a page costs more than the rest of this search: first
     # only the links after the published line (not the menus and tickers above it) whose raw
@@ -38,12 +37,12 @@ def find_source_link(
     # the line, no wording, or text the hint cannot see, such as mojibake) is read in full.
     hint = _hint_pattern(languages)
     if hint is not None:
-        for link in links if after is None else _LINKS_AFTER(after):
+        for link in _LINKS(root) if after is None else _LINKS_AFTER(after):
             around = _line_around(link, lines)
             if hint.search(around.lower()) and _says_read_at_source(link, around, phrases):
                 return SourceLink(href=link.get("href"), element=link)
     fallback = None
-    for link in links:
+    for link in _LINKS(root):
         if _says_read_at_source(link, _line_around(link, lines), phrases):
             return SourceLink(href=link.get("href"), element=link)
         text = fold_for_match(clean_text(string_value(link)))

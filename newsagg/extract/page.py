@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+
 from lxml import etree
 from parsel import Selector
 from parsel.selector import create_root_node
@@ -23,6 +25,25 @@ def parse_page(response: TextResponse) -> Selector:
         etree.HTMLParser,
         base_url=response.url,
         body=response.body,
-        encoding=response.encoding,
+        encoding=_encoding(response),
     )
     return Selector(root=root, type="html")
+
+
+# Single-byte charsets a server or a template may claim for what is really UTF-8.
+_LEGACY_LATIN = frozenset({"cp1252", "latin-1", "iso8859-1", "iso8859-15"})
+
+
+def _encoding(response: TextResponse) -> str:
+    """The response's encoding, unless it is a Latin single-byte charset while the bytes are
+    valid UTF-8 with non-ASCII characters: then UTF-8 ("PubliÃ© dans" read as "Publié dans").
+    Real windows-1252 text with accents is almost never valid UTF-8 (é is one byte, 0xE9,
+    which UTF-8 reads only as the lead of a three-byte sequence)."""
+    encoding = response.encoding
+    if codecs.lookup(encoding).name not in _LEGACY_LATIN or response.body.isascii():
+        return encoding
+    try:
+        response.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return encoding
+    return "utf-8"

@@ -201,3 +201,14 @@ def test_read_at_source_link_after_the_published_line_comes_first() -> None:
     assert after is not None
     assert anywhere is not None
     assert (after.href, anywhere.href) == ("https://o.fr/2", "https://a.fr/1")
+
+
+def test_a_wording_inside_a_sentence_is_not_the_published_line() -> None:
+    page = Selector(
+        text="<html><body><h1>نظام جديد</h1><p>وكان نص النظام قد نشر في جريدة أم القرى يوم"
+        " 16 - 06 - 2023، على أن يعمل به بعد تسعين يوما.</p>"
+        "<p>الرياض | نشر في الوطن يوم 20 - 06 - 2023</p></body></html>"
+    )
+    found = find_published_line(page.root, MAGHRESS, element_checker(MAGHRESS), language="ar")
+    assert found is not None
+    assert (found.line.outlet, found.line.date_raw) == ("الوطن", "20 - 06 - 2023")

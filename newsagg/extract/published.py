@@ -106,9 +106,10 @@ def _anchors(
 ) -> list[PublishedAnchor]:
     """The published lines these text nodes open, but those of other articles."""
     found: list[PublishedAnchor] = []
+    keywords = [k for lang in profile.language_profiles for k in lang.published_keywords]
     for text_node in text_nodes:
         element = text_node.getparent()
-        if element is None:
+        if element is None or _continues_a_sentence(str(text_node), keywords):
             continue
         if text_node.is_tail:
             element = element.getparent()
@@ -123,6 +124,26 @@ def _anchors(
         if len(found) >= MAX_CANDIDATES:
             break
     return found
+
+
+MIN_PROSE_WORDS = 3  # words of running text just before a wording: a sentence, not a line
+
+
+def _continues_a_sentence(text: str, keywords: list[str]) -> bool:
+    """Every wording in this text continues a sentence ("وكان نص النظام قد نشر في جريدة …
+    يوم …"): the words just before it are prose, not a byline, a time or a separator (an
+    Arabic wording has no capital letter to tell the two apart)."""
+    openings = [
+        index
+        for keyword in keywords
+        for index in (match.start() for match in re.finditer(re.escape(keyword), text))
+    ]
+    return bool(openings) and all(_after_prose(text[:index]) for index in openings)
+
+
+def _after_prose(before: str) -> bool:
+    words = _SEGMENT_BREAK.split(before)[-1].split()
+    return len(words) >= MIN_PROSE_WORDS and words[-1][-1].isalpha()
 
 
 @cache

@@ -11,7 +11,7 @@ from parsel import Selector
 
 from newsagg.extract.blocks import Block, BlockWalker, document_position, innermost_with_text
 from newsagg.extract.boilerplate import ParagraphFilter, end_checker
-from newsagg.extract.published import parse_published_line
+from newsagg.extract.published import opening_words, parse_published_line
 from newsagg.extract.text import clean_text, fold_for_match
 from newsagg.sites.profiles import SiteProfile
 
@@ -43,7 +43,7 @@ def extract_body(
     if published_element is not None:  # its line must come out whole ("meta-pub" spans)
         protected.update(published_element.iter())
     title_folded = fold_for_match(title or "")
-    keywords = tuple(k for lang in profile.language_profiles for k in lang.published_keywords)
+    keywords = opening_words(profile.language_profiles)
 
     def is_line(block: Block) -> bool:
         """A published line standing as its own block (the article's or a related item's);

@@ -106,7 +106,7 @@ def _anchors(
 ) -> list[PublishedAnchor]:
     """The published lines these text nodes open, but those of other articles."""
     found: list[PublishedAnchor] = []
-    keywords = [k for lang in profile.language_profiles for k in lang.published_keywords]
+    keywords = opening_words(profile.language_profiles)
     for text_node in text_nodes:
         element = text_node.getparent()
         if element is None or _continues_a_sentence(str(text_node), keywords):
@@ -129,7 +129,13 @@ def _anchors(
 MIN_PROSE_WORDS = 3  # words of running text just before a wording: a sentence, not a line
 
 
-def _continues_a_sentence(text: str, keywords: list[str]) -> bool:
+@cache
+def opening_words(languages: tuple[LanguageProfile, ...]) -> tuple[str, ...]:
+    """The literal words every published wording of these languages opens with."""
+    return tuple(keyword for lang in languages for keyword in lang.published_keywords)
+
+
+def _continues_a_sentence(text: str, keywords: tuple[str, ...]) -> bool:
     """Every wording in this text continues a sentence ("وكان نص النظام قد نشر في جريدة …
     يوم …"): the words just before it are prose, not a byline, a time or a separator (an
     Arabic wording has no capital letter to tell the two apart)."""

@@ -12,13 +12,14 @@ from parsel import Selector
 from newsagg.extract.blocks import Block, BlockWalker, document_position, innermost_with_text
 from newsagg.extract.boilerplate import ParagraphFilter, end_checker
 from newsagg.extract.published import opening_words, parse_published_line
-from newsagg.extract.text import clean_text, fold_for_match
+from newsagg.extract.text import clean_text, fold_for_match, string_value
 from newsagg.sites.profiles import SiteProfile
 
 BodyMethod = str  # "published_to_source", "published_onward", "title_to_published", ...
 MAX_LABEL_WORDS = 3
 MAX_LINE_EXTRA = 60  # characters a published line's block may hold besides the line itself
 _JSONLD_SPLIT = re.compile(r"\n\s*\n|\r\n|\n")
+_SENTENCE_END = re.compile(r"[.!?؟…»\"”]$")
 
 
 def extract_body(
@@ -101,7 +102,7 @@ def extract_body(
         ends_article = end_checker(profile)
 
         def article_ends(element: etree._Element) -> bool:
-            return started and ends_article(element)
+            return started and ends_article(element) and not _prose_follows(element)
 
         walker = BlockWalker(
             is_boilerplate,
@@ -138,6 +139,21 @@ def extract_body(
         if texts := [text for text in texts if text]:
             return texts, "jsonld"
     return [], None
+
+
+MIN_PROSE_WORDS = 12  # a paragraph of the article, not a caption, a tag line or a button
+
+
+def _prose_follows(element: etree._Element) -> bool:
+    """A paragraph of prose comes after `element` in its own container: the element is an
+    aside inside the text (a "Lire aussi" box between two paragraphs), not the list of other
+    articles that ends it."""
+    for sibling in element.itersiblings():
+        if sibling.tag == "p":
+            text = clean_text(string_value(sibling))
+            if len(text.split()) >= MIN_PROSE_WORDS and _SENTENCE_END.search(text):
+                return True
+    return False
 
 
 def _anchor_chain(element: etree._Element | None) -> set[etree._Element]:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from newsagg.extract.blocks import Block
+from newsagg.extract.blocks import HEADING_TAGS, Block
 from newsagg.extract.text import fold_for_match
 from newsagg.sites.profiles import SiteProfile
 
@@ -91,6 +91,11 @@ _NAME_PARTICLES = frozenset(
     ["de", "du", "des", "la", "le", "el", "al", "ben", "bin", "ibn", "et", "y", "and"]
 )
 _SENTENCE_END = re.compile(r"[.!?؟…:]$")
+
+
+def _colon_after(tokens: list[str], count: int) -> bool:
+    """The first `count` words (a byline marker) end with a colon: "Par :", "بقلم:"."""
+    return tokens[count - 1].endswith(":") or (len(tokens) > count and tokens[count][0] == ":")
 
 
 def _has_gap(raw: str) -> bool:
@@ -205,7 +210,7 @@ class ParagraphFilter:
         if self.is_read_also(block):
             return "read_also"
         words = folded.split()
-        if self.is_byline(text, folded):
+        if self.is_byline(text, folded, heading=block.tag in HEADING_TAGS):
             return "byline"
         if len(words) <= 14 and _CREDIT.match(text):
             return "caption"
@@ -223,14 +228,20 @@ class ParagraphFilter:
             return True
         return not is_heading and not _SENTENCE_END.search(text)
 
-    def is_byline(self, text: str, folded: str) -> bool:
+    def is_byline(self, text: str, folded: str, heading: bool = False) -> bool:
         """ "Par Karim Dupont", "Par la rédaction", "بقلم محمد": a marker, then at most five
-        name-like words (capitalized, unless the script has no case)."""
+        name-like words (capitalized, unless the script has no case). A heading (h1-h6) only
+        with a colon ("بقلم: محمد"): Arabic has no capital to tell a name from a subheading
+        that opens with the marker's word ("بقلم القصب على ورق البردي")."""
         if _SENTENCE_END.search(text) or not folded.startswith(self.phrases.byline_openings):
             return False
         for marker in self.phrases.bylines:
             if folded.startswith(f"{marker} "):
-                words = [w.strip(".,·:|") for w in text.split()[len(marker.split()) :]]
+                tokens = text.split()
+                count = len(marker.split())
+                if heading and not _colon_after(tokens, count):
+                    return False
+                words = [w.strip(".,·:|") for w in tokens[count:]]
                 names = [w for w in words if w and w.lower() not in _NAME_PARTICLES]
                 return 0 < len(words) <= 8 and all(
                     not w[0].isalpha() or not w[0].isascii() or w[0].isupper() for w in names

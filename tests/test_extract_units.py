@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from parsel import Selector
 
-from newsagg.extract.boilerplate import element_checker
+from newsagg.extract.blocks import Block
+from newsagg.extract.boilerplate import ParagraphFilter, element_checker
 from newsagg.extract.dates import parse_date
 from newsagg.extract.published import find_published_line, parse_published_line
 from newsagg.extract.source_link import find_source_link
@@ -212,3 +213,19 @@ def test_a_wording_inside_a_sentence_is_not_the_published_line() -> None:
     found = find_published_line(page.root, MAGHRESS, element_checker(MAGHRESS), language="ar")
     assert found is not None
     assert (found.line.outlet, found.line.date_raw) == ("الوطن", "20 - 06 - 2023")
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "reason"),
+    [
+        ("بقلم سامح عبد الحميد", "p", "byline"),
+        ("بقلم: سامح عبد الحميد", "h3", "byline"),
+        ("بقلم القصب على ورق البردي", "h3", None),  # a subheading, not a name
+        ("Par Karim Dupont", "p", "byline"),
+        ("Par région, le Cap Bon en tête", "h3", None),
+        ("Propos-recueillis-par Karim Dupont", "h4", None),  # fewer words than the marker
+    ],
+)
+def test_a_heading_is_a_byline_only_with_a_colon(text: str, tag: str, reason: str | None) -> None:
+    block = Block(raw=text, text=text, tag=tag)
+    assert ParagraphFilter(MAGHRESS).reason_to_drop(block) == reason

@@ -19,7 +19,9 @@ BodyMethod = str  # "published_to_source", "published_onward", "title_to_publish
 MAX_LABEL_WORDS = 3
 MAX_LINE_EXTRA = 60  # characters a published line's block may hold besides the line itself
 _JSONLD_SPLIT = re.compile(r"\n\s*\n|\r\n|\n")
-_SENTENCE_END = re.compile(r"[.!?؟…»\"”]$")
+# A paragraph's last character when it is finished prose; closing quotes too (a quoted
+# statement often ends one), but not the colon a caption or a list lead ends with.
+_PROSE_END = re.compile(r"[.!?؟…»\"”]$")
 
 
 def extract_body(
@@ -151,7 +153,7 @@ def _prose_follows(element: etree._Element) -> bool:
     for sibling in element.itersiblings():
         if sibling.tag == "p":
             text = clean_text(string_value(sibling))
-            if len(text.split()) >= MIN_PROSE_WORDS and _SENTENCE_END.search(text):
+            if len(text.split()) >= MIN_PROSE_WORDS and _PROSE_END.search(text):
                 return True
     return False
 

@@ -94,7 +94,10 @@ _SENTENCE_END = re.compile(r"[.!?؟…:]$")
 
 
 def _colon_after(tokens: list[str], count: int) -> bool:
-    """The first `count` words (a byline marker) end with a colon: "Par :", "بقلم:"."""
+    """The first `count` words (a byline marker) end with a colon: "Par :", "بقلم:". (Fewer
+    words than the marker: its words were glued by punctuation, "Propos-recueillis-par".)"""
+    if len(tokens) < count:
+        return False
     return tokens[count - 1].endswith(":") or (len(tokens) > count and tokens[count][0] == ":")
 
 

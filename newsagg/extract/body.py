@@ -104,7 +104,7 @@ def extract_body(
         ends_article = end_checker(profile)
 
         def article_ends(element: etree._Element) -> bool:
-            return started and ends_article(element) and not _prose_follows(element)
+            return started and ends_article(element) and not _prose_follows(element, is_boilerplate)
 
         walker = BlockWalker(
             is_boilerplate,
@@ -146,12 +146,15 @@ def extract_body(
 MIN_PROSE_WORDS = 12  # a paragraph of the article, not a caption, a tag line or a button
 
 
-def _prose_follows(element: etree._Element) -> bool:
+def _prose_follows(
+    element: etree._Element, is_boilerplate: Callable[[etree._Element], bool]
+) -> bool:
     """A paragraph of prose comes after `element` in its own container: the element is an
     aside inside the text (a "Lire aussi" box between two paragraphs), not the list of other
-    articles that ends it."""
+    articles that ends it. A paragraph whose class says what it is (an author's bio, a
+    copyright) is not the article's."""
     for sibling in element.itersiblings():
-        if sibling.tag == "p":
+        if sibling.tag == "p" and not is_boilerplate(sibling):
             text = clean_text(string_value(sibling))
             if len(text.split()) >= MIN_PROSE_WORDS and _PROSE_END.search(text):
                 return True

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, IgnoreRequest
+
+
+class StartError(ValueError):
+    """The run cannot start: its message is the one line the crawl command prints (exit 2)."""
+
+
+class ConfigError(StartError):
+    """A `NEWSAGG_*` setting is unknown or has a wrong value; the message names it."""
 
 
 class ProfileError(ValueError):
     """A site profile file is missing or invalid; the message is one line naming file and key."""
 
 
-class ArgumentError(ValueError):
+class ArgumentError(StartError):
     """A spider argument is invalid; the message names the argument and what was expected."""
 
 
@@ -27,3 +35,30 @@ class ArticleDropped(DropItem):
         self.reason = reason
         self.url = url
         self.found = found or {}
+
+
+class RequestRefused(IgnoreRequest):
+    """A request the crawl will not make or finish; `reason` is the reject's stable name."""
+
+    reason = "ignored"
+
+
+class RedirectLoop(RequestRefused):
+    reason = "redirect_loop"
+
+
+class RobotsForbidden(RequestRefused):
+    reason = "robots_forbidden"
+
+
+class OffsiteRedirect(RequestRefused):
+    """A redirect to a host outside the crawl's: never followed, so no page can make the
+    crawler request an address of its choosing (internal ones included)."""
+
+    reason = "offsite_redirect"
+
+
+class NotArchived(RequestRefused):
+    """In a replay, a request the archive has no response for: never fetched from the network."""
+
+    reason = "not_archived"

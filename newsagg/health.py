@@ -1,7 +1,8 @@
 """The end-of-run health rules: pure functions from a run's numbers to a verdict and exit code.
 
 Each rule has its own exit code; when several fail, the lowest code (the most basic cause)
-becomes the process's exit status and all of them are reported."""
+becomes the process's exit status and all of them are reported. docs/guarantees.md has the
+whole table of exit codes, with the ones the crawl command gives before or without a verdict."""
 
 from __future__ import annotations
 
@@ -9,18 +10,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-from scrapy.settings import BaseSettings
-
-from newsagg.stats import stats_under
+from newsagg.config import Config
 
 EXIT_OK = 0
-# rule name -> exit code; README "Health checks and exit codes" documents the same table.
+EXIT_BAD_START = 2  # arguments, settings, state, JOBDIR or replay archive: nothing requested
+EXIT_LOCKED = 3  # another run of the site holds the state's lock: nothing done
+EXIT_NO_VERDICT = 5  # the run stopped before it was judged (forced shutdown, a crash)
+# rule name -> exit code; docs/guarantees.md documents the same table.
 EXIT_CODES = {
-    "run_failed": 10,  # an exception, an ERROR log line, the feed not stored, or not "finished"
+    "publish_failed": 4,  # a publish step failed: the run is not (or not fully) published
+    "run_failed": 10,  # an exception, an ERROR log line, or a finish reason not "finished"
     "http_errors": 11,  # too many pages answered 4xx/5xx or not at all
     "zero_articles": 12,  # nothing, where the previous run had articles
     "field_fill": 13,  # a field missing from too many articles: template drift
     "reject_rate": 14,  # too many articles and pages rejected
+    "start_listings": 15,  # a start listing failed, or answered without any article link
 }
 
 
@@ -33,35 +37,14 @@ class Thresholds:
     finish_reasons: tuple[str, ...] = ("finished",)
 
     @classmethod
-    def from_settings(cls, settings: BaseSettings) -> Self:
-        def percent(name: str, value: Any) -> float:
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                number = -1.0
-            if not 0 <= number <= 100:
-                raise ValueError(f"{name}: expected a percentage 0-100, got {value!r}")
-            return number
-
-        fill = settings.getdict("NEWSAGG_HEALTH_MIN_FILL_PCT")
-        thresholds = cls(
-            max_reject_pct=percent(
-                "NEWSAGG_HEALTH_MAX_REJECT_PCT", settings.get("NEWSAGG_HEALTH_MAX_REJECT_PCT")
-            ),
-            max_http_error_pct=percent(
-                "NEWSAGG_HEALTH_MAX_HTTP_ERROR_PCT",
-                settings.get("NEWSAGG_HEALTH_MAX_HTTP_ERROR_PCT"),
-            ),
-            min_fill_pct={
-                str(name): percent(f"NEWSAGG_HEALTH_MIN_FILL_PCT[{name}]", value)
-                for name, value in fill.items()
-            },
-            min_sample=settings.getint("NEWSAGG_HEALTH_MIN_SAMPLE"),
-            finish_reasons=tuple(settings.getlist("NEWSAGG_HEALTH_FINISH_REASONS")),
+    def from_config(cls, config: Config) -> Self:
+        return cls(
+            max_reject_pct=config.health_max_reject_pct,
+            max_http_error_pct=config.health_max_http_error_pct,
+            min_fill_pct=dict(config.health_min_fill_pct),
+            min_sample=config.health_min_sample,
+            finish_reasons=config.health_finish_reasons,
         )
-        if thresholds.min_sample < 1:
-            raise ValueError("NEWSAGG_HEALTH_MIN_SAMPLE: expected a whole number >= 1")
-        return thresholds
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,42 +57,18 @@ class PreviousRun:
 @dataclass(frozen=True, slots=True)
 class RunFacts:
     finish_reason: str
-    items: int  # exported
-    rejects: int  # rejects file rows: articles and pages
-    articles: int  # articles extracted: exported + dropped as articles
+    items: int  # records written to the items file(s)
+    rejects: int  # rejects file rows, articles and pages (copies dropped by choice excluded)
+    articles: int  # articles extracted: written + rejected as articles
     filled: Mapping[str, int]
     missing_example: Mapping[str, str]
     pages: int  # pages answered, plus those that got no answer
     http_errors: int  # pages that ended in an HTTP error status or no answer
     spider_exceptions: int
-    error_lines: int  # log_count/ERROR
-    store_failures: int  # feeds that could not be stored
+    error_lines: int  # ERROR log lines since the run started
     previous: PreviousRun | None = None
     known_links: int = 0  # article links skipped because an earlier run wrote them
-
-    @classmethod
-    def from_stats(
-        cls, stats: Mapping[str, Any], finish_reason: str, previous: PreviousRun | None
-    ) -> Self:
-        def total(prefix: str) -> int:
-            return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
-
-        no_answer = stats.get("newsagg/rejected/fetch_error", 0)
-        return cls(
-            finish_reason=finish_reason,
-            items=stats.get("item_scraped_count", 0),
-            rejects=stats.get("newsagg/rejected", 0),
-            articles=stats.get("newsagg/articles", 0),
-            filled=stats_under(stats, "newsagg/filled/"),
-            missing_example=stats_under(stats, "newsagg/missing_example/"),
-            pages=stats.get("response_received_count", 0) + no_answer,
-            http_errors=total("newsagg/rejected/http_") + no_answer,
-            spider_exceptions=stats.get("spider_exceptions/count", 0),
-            error_lines=stats.get("log_count/ERROR", 0),
-            store_failures=total("feedexport/failed_count/"),
-            previous=previous,
-            known_links=stats.get("newsagg/skipped/known", 0),
-        )
+    dead_starts: tuple[str, ...] = ()  # start listings that failed or had no article link
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +93,9 @@ class Verdict:
     def status(self) -> str:
         return "failed" if self.problems else "ok"
 
+    def with_problem(self, problem: Problem) -> Verdict:
+        return Verdict((*self.problems, problem))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
@@ -153,6 +115,7 @@ def check_run(facts: RunFacts, limits: Thresholds) -> Verdict:
         *zero_articles(facts),
         *field_fill(facts, limits),
         *reject_rate(facts, limits),
+        *start_listings(facts),
     ]
     return Verdict(tuple(problems))
 
@@ -165,8 +128,6 @@ def run_failed(facts: RunFacts, limits: Thresholds) -> list[Problem]:
         causes.append(f"{facts.spider_exceptions} spider exception(s)")
     if facts.error_lines:
         causes.append(f"{facts.error_lines} ERROR log line(s)")
-    if facts.store_failures:
-        causes.append(f"{facts.store_failures} feed(s) not stored")
     return (
         [Problem("run_failed", "run did not end cleanly: " + ", ".join(causes))] if causes else []
     )
@@ -235,3 +196,9 @@ def reject_rate(facts: RunFacts, limits: Thresholds) -> list[Problem]:
             f"maximum {limits.max_reject_pct:g} %)",
         )
     ]
+
+
+def start_listings(facts: RunFacts) -> list[Problem]:
+    """Whatever the sample size: a first run has no yesterday to compare with, and a listing
+    page without article links is template drift."""
+    return [Problem("start_listings", problem) for problem in facts.dead_starts]

@@ -24,3 +24,8 @@ class Article:
     content_hash: str | None = None  # sha256 of the normalized body; set by CleanPipeline
     duplicate_of: str | None = None  # URL of the first copy; set by the dedupe pipelines
     updated: bool = False  # re-emitted because its body changed since an earlier run
+
+
+# Fields an article page may fail to give (the others are always set): their fill rates are
+# counted over every extracted article, reported in the manifest and judged by the health check.
+FILL_FIELDS = ("title", "source", "source_url", "published", "body")

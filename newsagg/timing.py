@@ -1,10 +1,10 @@
 """Stage timers: how many seconds a crawl spent in each stage (parse, extraction, date...).
 
-`timer_for(crawler)` is what code holds: `with timer("extraction"): ...` adds the block's
+The RunContext holds the crawl's timer: `with timer("extraction"): ...` adds the block's
 perf_counter seconds to the stage. A stage timed inside another is exclusive: the outer stage
 does not count it. With `NEWSAGG_STAGE_TIMERS` off (the default) the timer is `no_timer`, which
 returns one shared do-nothing context. The `StageTimers` extension writes the sums to the stats
-as `newsagg/time/<stage>` when the spider closes. No Scrapy import here: extractors take a timer.
+as `newsagg/time/<stage>` when the spider closes.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from time import perf_counter
-from typing import Any
-from weakref import WeakKeyDictionary
 
 Timer = Callable[[str], AbstractContextManager[object]]
 
@@ -48,15 +46,3 @@ class StageTimer:
             self.seconds[stage] += elapsed - self._inner.pop()
             if self._inner:
                 self._inner[-1] += elapsed
-
-
-_TIMERS: WeakKeyDictionary[Any, StageTimer] = WeakKeyDictionary()
-
-
-def timer_for(crawler: Any) -> Timer:
-    """The crawler's one `StageTimer` when `NEWSAGG_STAGE_TIMERS` is on, else `no_timer`."""
-    if not crawler.settings.getbool("NEWSAGG_STAGE_TIMERS"):
-        return no_timer
-    if crawler not in _TIMERS:
-        _TIMERS[crawler] = StageTimer()
-    return _TIMERS[crawler]

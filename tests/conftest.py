@@ -236,3 +236,20 @@ def listing_html(links: list[str], next_href: str | None = None, *, how: str = "
         f"<html><head><title>Maghress</title>{head}</head><body>"
         f'<a href="/">Maghress</a><ul>{items}</ul><div>{nav}</div></body></html>'
     )
+
+
+def crawler_with_context(settings: dict[str, Any] | None = None, **arguments: str) -> Any:
+    """A Scrapy crawler of the aggregator with the project's settings (plus `settings`) and an
+    opened RunContext on an in-memory state: for testing one component outside a crawl."""
+    from scrapy.crawler import Crawler
+    from scrapy.utils.project import get_project_settings
+
+    from newsagg.run import RunContext
+    from newsagg.spiders.aggregator import AggregatorSpider
+
+    project = get_project_settings()
+    project.setdict({"NEWSAGG_STATE": ":memory:", **(settings or {})}, priority="cmdline")
+    crawler = Crawler(AggregatorSpider, project)
+    context = RunContext.open(crawler.settings, {"site": "maghress", **arguments})
+    context.attach(crawler)
+    return crawler

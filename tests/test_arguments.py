@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scrapy.utils.project import get_project_settings
 
-from newsagg.dedupe.export import check_index, hasher_from_settings
+from newsagg.dedupe.fingerprint import MinHasher
 from newsagg.state.store import open_state_store
 from tests.conftest import run_crawl
 
@@ -77,8 +76,8 @@ def test_bad_argument_exits_2_with_one_line_and_no_output(
         ),
         (
             {"NEWSAGG_NEAR_DUP_THRESHOLD": "1.5"},
-            "newsagg: error: NEWSAGG_NEAR_DUP_THRESHOLD/NUM_PERM: near-duplicate threshold must"
-            " be in (0, 1], got 1.5",
+            "newsagg: error: NEWSAGG_NEAR_DUP_THRESHOLD: expected a number from 0.01 to 1,"
+            " got '1.5'",
         ),
     ],
 )
@@ -88,7 +87,7 @@ def test_near_duplicate_settings_the_state_cannot_use_exit_2_with_one_line(
     state = tmp_path / "state" / "state.sqlite3"
     state.parent.mkdir()
     store = open_state_store(str(state))
-    check_index(store, hasher_from_settings(get_project_settings()))  # as a first run leaves it
+    store.rebuild_index(MinHasher.create(0.8, 128).params, None)  # as a first run leaves it
     store.close()
     run_dir = tmp_path / "run"
     run_dir.mkdir()

@@ -144,6 +144,7 @@ def test_manifest_describes_the_run_and_latest_points_to_it(
         "rejects": 1,
         "rejects_by_reason": {"http_404": 1},
         "duplicates": 0,
+        "duplicates_by_kind": {},
         "articles_extracted": 5,
         "pages": 8,
         "listing_pages": 1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from newsagg.dedupe.fingerprint import MinHasher
 from newsagg.dedupe.resolve import Decision, Deduplicator, Fingerprints, Outcome, Policy
 from newsagg.items import Article
 from newsagg.pipelines.clean import content_hash
-from newsagg.state.store import open_state_store
+from newsagg.state.store import RunJournal, open_state_store
 from tests.newsroom import body, edit_two_sentences, new_lead
 
 HASHER = MinHasher.create(threshold=0.8, num_perm=128)
@@ -84,7 +85,12 @@ def decide(
     decided: dict[str, Decision | None] = {}
     for entry in dedupe.resolve():  # in id order: the first of one id is the one kept
         decided.setdefault(entry.id.rsplit(":", 1)[1], entry.decision)
-    store.record(dedupe.records(dedupe.entries, "2026-11-26T02:00:00Z"))
+    run_id = secrets.token_hex(4)
+    store.begin_run(
+        RunJournal(run_id, "maghress", "pending", ()),
+        dedupe.records(dedupe.entries, "2026-11-26T02:00:00Z"),
+    )
+    store.commit_run(run_id)
     store.close()
     return decided
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.test import get_crawler
 
 from newsagg.extensions.gc_tuning import GcTuning
+from tests.conftest import crawler_with_context
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def restored_gc() -> Iterator[None]:
 
 @pytest.mark.usefixtures("restored_gc")
 def test_spider_open_freezes_what_lives_and_raises_the_threshold() -> None:
-    crawler = get_crawler(settings_dict={"NEWSAGG_GC_FREEZE": True, "NEWSAGG_GC_THRESHOLD": 5000})
+    crawler = crawler_with_context({"NEWSAGG_GC_FREEZE": True, "NEWSAGG_GC_THRESHOLD": 5000})
     _, older, oldest = gc.get_threshold()
     assert gc.get_freeze_count() == 0
 
@@ -33,6 +33,6 @@ def test_spider_open_freezes_what_lives_and_raises_the_threshold() -> None:
 
 
 def test_off_the_extension_is_not_loaded() -> None:
-    crawler = get_crawler(settings_dict={"NEWSAGG_GC_FREEZE": False})
+    crawler = crawler_with_context({"NEWSAGG_GC_FREEZE": False})
     with pytest.raises(NotConfigured):
         GcTuning.from_crawler(crawler)

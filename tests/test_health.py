@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from newsagg.health import EXIT_CODES, PreviousRun, RunFacts, Thresholds, check_run
 from tests.conftest import LocalSite, listing_html, run_crawl
 from tests.crafted import article_html, article_path, news_site
@@ -26,7 +24,6 @@ def facts(**changes: object) -> RunFacts:
         "http_errors": 0,
         "spider_exceptions": 0,
         "error_lines": 0,
-        "store_failures": 0,
         "previous": None,
     }
     return RunFacts(**{**base, **changes})  # type: ignore[arg-type]
@@ -59,14 +56,12 @@ def test_zero_articles_stays_flagged_until_articles_come_back() -> None:
     assert check_run(facts(**empty), LIMITS).exit_code == 0
 
 
-def test_bad_threshold_setting_is_named() -> None:
-    from scrapy.settings import Settings
-
-    settings = Settings({"NEWSAGG_HEALTH_MAX_REJECT_PCT": "lots"})
-    settings.setmodule("newsagg.settings", priority="default")
-    settings.set("NEWSAGG_HEALTH_MAX_REJECT_PCT", "lots")
-    with pytest.raises(ValueError, match="NEWSAGG_HEALTH_MAX_REJECT_PCT: expected a percentage"):
-        Thresholds.from_settings(settings)
+def test_a_dead_start_listing_fails_whatever_the_sample_size() -> None:
+    dead = ("start listing http://x/fr/nosuch failed: HTTP 404 after retries",)
+    verdict = check_run(facts(items=0, articles=0, filled={}, pages=2, dead_starts=dead), LIMITS)
+    assert [(p.rule, p.exit_code, p.message) for p in verdict.problems] == [
+        ("start_listings", 15, dead[0])
+    ]
 
 
 # --- through real crawls --------------------------------------------------------------------

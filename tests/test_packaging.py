@@ -15,11 +15,11 @@ import sys
 sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
 sys.path.insert(0, sys.argv[1])
 import newsagg
-from newsagg.replay import read_archive
+from newsagg.middlewares.replay import ReplayArchive
 from newsagg.spiders.arguments import parse_arguments
 from newsagg.sites.profiles import known_sites
 arguments = parse_arguments({"site": "maghress", "replay": "sample"})
-print(newsagg.__file__, len(known_sites()), len(read_archive(arguments.replay)))
+print(newsagg.__file__, len(known_sites()), len(ReplayArchive.load(arguments.replay)))
 """
 
 

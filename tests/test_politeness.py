@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newsagg.retry import retry_after
+from newsagg.middlewares.retry import retry_after
 from tests.conftest import LocalSite, Route, listing_html, run_crawl
 from tests.crafted import article_html, article_path
 

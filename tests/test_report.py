@@ -22,12 +22,14 @@ def test_progress_lines_during_the_crawl_and_a_summary_table_at_the_end(
     assert result.returncode == 0, result.log
     progress = [line for line in result.log.splitlines() if "maghress: progress: " in line]
     assert len(progress) >= 2
-    assert " rejects, 0 duplicates, " in progress[0]
+    assert " articles extracted, 0 rejects, " in progress[0]
     assert progress[0].endswith(" downloading")
     table = result.log.split("run summary:\n", 1)[1].splitlines()
-    assert table[1:2] == ["  finish reason     finished"]
-    assert "  articles written  6" in table
-    assert "  rejected          0" in table
+    assert table[1:2] == ["  finish reason       finished"]
+    assert "  articles extracted  6" in table
+    assert "  articles written    6" in table
+    assert "  duplicates          0" in table
+    assert "  rejected            0" in table
 
 
 def report(data: Path, *options: str) -> str:

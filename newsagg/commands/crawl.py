@@ -1,84 +1,116 @@
-"""`scrapy crawl`, with the aggregator's arguments checked before the crawler starts.
+"""`scrapy crawl`, failing closed: the exit status is 0 only for a run whose verdict was
+computed and is healthy (docs/guarantees.md has every code).
 
-A wrong argument, a state file that cannot be opened or whose MinHash signatures the
-near-duplicate settings cannot use, prints one line and exits with status 2, and no output
-file is created. Given no -o/-O, the aggregator writes to the dataset
-layout (newsagg.output.layout). The exit status is the health check's verdict (README "Health
-checks and exit codes"); a site already being crawled by another process is not crawled
-again (exit status 3)."""
+For the aggregator, the RunContext is opened before Scrapy starts anything (so a wrong
+argument or setting, a state that cannot be opened, a damaged JOBDIR or an unreadable replay
+archive prints one line, exits 2 and leaves no file; a site already being crawled on the same
+state exits 3), the site's unfinished runs are resolved, and only then is the crawl started.
+Given no -o/-O, the aggregator writes to the dataset layout (newsagg.output.layout)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import IO
 
 from scrapy import Spider
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
-from scrapy.crawler import Crawler
-from scrapy.settings import BaseSettings
+from scrapy.crawler import AsyncCrawlerProcess, Crawler, CrawlerProcess
+from scrapy.utils.reactor import _asyncio_reactor_path
 
-from newsagg.dedupe.export import hasher_from_settings, signatures_mismatch
-from newsagg.errors import ArgumentError, StateError
-from newsagg.extensions.health import EXIT_CODE_STAT
+from newsagg.errors import StartError
+from newsagg.health import EXIT_BAD_START, EXIT_CODES, EXIT_LOCKED, EXIT_NO_VERDICT
 from newsagg.output.layout import dataset_feed
-from newsagg.runlock import EXIT_LOCKED, RunLocked, acquire_run_lock, lock_path
-from newsagg.spiders.arguments import parse_arguments
-from newsagg.state.store import open_state_store, state_location
+from newsagg.run import RunContext
+from newsagg.state.lock import RunLocked
 
-EXIT_BAD_ARGUMENTS = 2
+SPIDER = "aggregator"
 
 
 class Command(ScrapyCrawlCommand):
-    crawler: Crawler | None = None
-    lock: IO[str] | None = None
+    # The crawler process (and with it Scrapy's log banner) is made only once the run's
+    # arguments and settings are known to be good: a refused start prints its one line alone.
+    requires_crawler_process = False
+    context: RunContext | None = None
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         assert self.settings is not None
-        if args and args[0] == "aggregator" and not self.settings.getdict("FEEDS"):
+        if args and args[0] == SPIDER and not self.settings.getdict("FEEDS"):
             self.settings.set("FEEDS", dataset_feed(self.settings), priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if args and args[0] == "aggregator":
+        if not args or args[0] != SPIDER:
+            self.crawler_process = make_crawler_process(self.settings)
+            super().run(args, opts)
+            return
+        assert self.settings is not None
+        try:
+            self.context = RunContext.open(self.settings, opts.spargs)
+        except StartError as exc:
+            self.fail(EXIT_BAD_START, f"newsagg: error: {exc}")
+            return
+        except RunLocked as exc:
+            site = opts.spargs.get("site", "")
+            self.fail(EXIT_LOCKED, f"newsagg: {site}: {exc}; not starting")
+            return
+        context = self.context
+        try:
+            self.crawler_process = make_crawler_process(self.settings)
             try:
-                arguments = parse_arguments(opts.spargs)
-                site = arguments.profile.name
-                assert self.settings is not None
-                replay = arguments.replay is not None or bool(self.settings.get("NEWSAGG_REPLAY"))
-                check_state(self.settings, replay=replay)
-            except (ArgumentError, StateError) as exc:
-                print(f"newsagg: error: {exc}", file=sys.stderr)
-                self.exitcode = EXIT_BAD_ARGUMENTS
+                context.prepare()  # recovery and index: logged, so after the banner
+            except StartError as exc:
+                self.fail(EXIT_BAD_START, f"newsagg: error: {exc}")
                 return
-            assert self.settings is not None
-            try:
-                # Held until the process exits; the kernel frees it even after SIGKILL.
-                self.lock = acquire_run_lock(lock_path(self.settings["NEWSAGG_DATA_DIR"], site))
-            except RunLocked as exc:
-                print(f"newsagg: {site}: {exc}; not starting", file=sys.stderr)
-                self.exitcode = EXIT_LOCKED
-                return
-        super().run(args, opts)
-        health = self.crawler.stats.get_value(EXIT_CODE_STAT) if self.crawler else None
-        if not self.exitcode and health:
-            self.exitcode = health
+            super().run(args, opts)
+            self.exitcode = self.exit_status(context)
+        finally:
+            context.close()
+
+    def exit_status(self, context: RunContext) -> int:
+        """The verdict's code, or why there is none; ERROR lines logged after the verdict
+        fail a run the verdict found healthy."""
+        assert self.crawler_process is not None
+        if self.crawler_process.bootstrap_failed:
+            return 1
+        verdict = context.verdict
+        site = context.site
+        if verdict is None:
+            self.fail(
+                EXIT_NO_VERDICT,
+                f"newsagg: {site}: run {context.run.id} stopped before its verdict"
+                f" (finish reason {context.finish_reason or 'none'}; a forced shutdown or a"
+                f" crash); exit {EXIT_NO_VERDICT}",
+            )
+            return EXIT_NO_VERDICT
+        code = verdict.exit_code
+        if code == 0 and context.errors.count > context.errors_at_verdict:
+            code = EXIT_CODES["run_failed"]
+            print(
+                f"newsagg: {site}: ERROR logged after the verdict ({context.errors.first});"
+                f" exit {code}",
+                file=sys.stderr,
+            )
+        elif code:
+            first = min(verdict.problems, key=lambda problem: problem.exit_code)
+            print(f"newsagg: {site}: {first.rule}: {first.message}; exit {code}", file=sys.stderr)
+        return code
+
+    def fail(self, code: int, line: str) -> None:
+        print(line, file=sys.stderr)
+        self.exitcode = code
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
-        self.crawler = super()._create_crawler(spidercls)  # kept to read its stats afterwards
-        return self.crawler
+        crawler = super()._create_crawler(spidercls)
+        if self.context is not None:
+            self.context.attach(crawler)
+        return crawler
 
 
-def check_state(settings: BaseSettings, *, replay: bool) -> None:
-    """The state file opens, and its MinHash signatures are of the near-duplicate settings."""
-    try:
-        hasher = hasher_from_settings(settings)
-    except ValueError as exc:
-        raise ArgumentError(str(exc)) from exc
-    store = open_state_store(state_location(settings.get("NEWSAGG_STATE") or "", replay=replay))
-    try:
-        problem = signatures_mismatch(store, hasher)
-    finally:
-        store.close()
-    if problem:
-        raise StateError(problem)
+def make_crawler_process(settings: object) -> AsyncCrawlerProcess | CrawlerProcess:
+    """The process `scrapy.cmdline.execute` would have made for a crawl command."""
+    if (
+        settings["TWISTED_REACTOR"] == _asyncio_reactor_path  # type: ignore[index]
+        and not settings.getbool("FORCE_CRAWLER_PROCESS")  # type: ignore[attr-defined]
+    ) or not settings.getbool("TWISTED_REACTOR_ENABLED"):  # type: ignore[attr-defined]
+        return AsyncCrawlerProcess(settings)  # type: ignore[arg-type]
+    return CrawlerProcess(settings)  # type: ignore[arg-type]

@@ -30,7 +30,6 @@ import numpy as np
 from newsagg.dedupe.fingerprint import MinHasher, from_bytes, to_bytes
 from newsagg.items import Article
 from newsagg.state.store import SeenRecord, StateStore
-from newsagg.timing import Timer, no_timer
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +132,6 @@ class Deduplicator:
     hasher: MinHasher
     site: str
     policy: Policy = Policy.MARK
-    timer: Timer = no_timer  # stages "state" (lookups) and "near_duplicates" (MinHash, LSH)
     entries: list[Entry] = field(default_factory=list)
     fingerprints: Fingerprints = field(init=False)
     _hashes: dict[str, Entry] = field(default_factory=dict)  # first (lowest id) per text
@@ -145,13 +143,18 @@ class Deduplicator:
         self.fingerprints = Fingerprints(self.hasher.num_perm, self.hasher.bands)
 
     def add(self, item: Article, requested_url: str | None = None) -> Entry:
-        """Look the article up in the state as it arrives; decide later."""
+        """Look the article up in the state as it arrives, and fingerprint it; decide later."""
+        entry = self.look_up(item, requested_url)
+        self.fingerprint(entry, item)
+        return entry
+
+    def look_up(self, item: Article, requested_url: str | None = None) -> Entry:
+        """The entry of an arriving article, with what the state says of its id and text."""
         num = int(item.id.rsplit(":", 1)[1])
-        with self.timer("state"):
-            previous = self.store.article(self.site, item.id)
-            stored_exact = None
-            if item.content_hash:
-                stored_exact = self.store.first_with_hash(self.site, item.content_hash, item.id)
+        previous = self.store.article(self.site, item.id)
+        stored_exact = None
+        if item.content_hash:
+            stored_exact = self.store.first_with_hash(self.site, item.content_hash, item.id)
         unchanged = previous is not None and previous.content_hash == item.content_hash
         entry = Entry(
             index=len(self.entries),
@@ -166,13 +169,17 @@ class Deduplicator:
             stored_exact=stored_exact.canonical_url if stored_exact is not None else None,
             stored_near=None,
         )
-        if not unchanged and stored_exact is None:  # a stored exact copy needs no MinHash
-            with self.timer("near_duplicates"):
-                entry.row = self._row(item)
-                if entry.row != NO_ROW:
-                    entry.stored_near = self._stored_near(entry)
         self.entries.append(entry)
         return entry
+
+    def fingerprint(self, entry: Entry, item: Article) -> None:
+        """MinHash the text and find its nearest stored copy (not needed for an unchanged
+        article, nor for a text the state holds exactly)."""
+        if entry.unchanged or entry.stored_exact is not None:
+            return
+        entry.row = self._row(item)
+        if entry.row != NO_ROW:
+            entry.stored_near = self._stored_near(entry)
 
     def _row(self, item: Article) -> int:
         known = self._rows.get(item.content_hash or "")

@@ -9,6 +9,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newsagg.run import run_context
+
 
 class GcTuning:
     """At spider_opened, `gc.freeze()` moves everything alive (Scrapy, Twisted, lxml, numpy,
@@ -21,9 +23,10 @@ class GcTuning:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("NEWSAGG_GC_FREEZE"):
+        config = run_context(crawler).config
+        if not config.gc_freeze:
             raise NotConfigured
-        extension = cls(crawler.settings.getint("NEWSAGG_GC_THRESHOLD"))
+        extension = cls(config.gc_threshold)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         return extension
 

@@ -11,22 +11,25 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
+from newsagg.run import run_context
+
 logger = logging.getLogger(__name__)
 
 
 class Progress:
-    """`maghress: progress: 120 pages (58/min), 100 articles, 3 rejects, 0 duplicates,
-    45 queued, 2 downloading`, from the stats."""
+    """`maghress: progress: 120 pages (58/min), 100 articles extracted, 3 rejects, 45 queued,
+    2 downloading`. Articles are written, and copies decided, when the crawl is done."""
 
     def __init__(self, crawler: Crawler, interval: float) -> None:
         self.crawler = crawler
+        self.context = run_context(crawler)
         self.interval = interval
         self.task: AsyncioLoopingCall | LoopingCall | None = None
         self.pages_before = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        interval = crawler.settings.getfloat("NEWSAGG_PROGRESS_INTERVAL")
+        interval = run_context(crawler).config.progress_interval
         if interval <= 0:
             raise NotConfigured("NEWSAGG_PROGRESS_INTERVAL is 0")
         extension = cls(crawler, interval)
@@ -46,15 +49,15 @@ class Progress:
         queued = stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
         engine = self.crawler.engine
         downloading = len(engine.downloader.active) if engine else 0
+        tally = self.context.tally
         logger.info(
-            "%s: progress: %d pages (%.0f/min), %d articles, %d rejects, %d duplicates, "
+            "%s: progress: %d pages (%.0f/min), %d articles extracted, %d rejects, "
             "%d queued, %d downloading",
-            getattr(spider, "site", spider.name),
+            self.context.site,
             pages,
             per_minute,
-            stats.get_value("item_scraped_count", 0),
-            stats.get_value("newsagg/rejected", 0),
-            stats.get_value("newsagg/duplicates", 0),
+            tally.extracted,
+            tally.rejects,
             queued,
             downloading,
         )

@@ -13,7 +13,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.exporters import BaseItemExporter
 from scrapy.extensions.feedexport import FeedExporter
 
-from newsagg.timing import StageTimer, timer_for
+from newsagg import stats as keys
+from newsagg.run import run_context
+from newsagg.timing import StageTimer
 
 
 class StageTimers:
@@ -28,13 +30,13 @@ class StageTimers:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        timer = timer_for(crawler)
+        timer = run_context(crawler).timer
         if not isinstance(timer, StageTimer):
             raise NotConfigured
         extension = cls(crawler, timer)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
-        # The state is recorded once the feeds are closed, after spider_closed: write again.
+        # The run is published once the feeds are closed, after spider_closed: write again.
         crawler.signals.connect(extension.spider_closed, signal=signals.feed_exporter_closed)
         return extension
 
@@ -59,7 +61,7 @@ class StageTimers:
 
     def spider_closed(self) -> None:
         for stage, seconds in sorted(self.timer.seconds.items()):
-            self.crawler.stats.set_value(f"newsagg/time/{stage}", round(seconds, 6))
+            self.crawler.stats.set_value(keys.stage_time(stage), round(seconds, 6))
 
     def _timed_exporter(self, exporter_cls: type[BaseItemExporter]) -> type[BaseItemExporter]:
         timer = self.timer

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsagg.feeds import PARTIAL_SUFFIX
+from newsagg.output.storage import PARTIAL_SUFFIX
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from scrapy.crawler import Crawler
 
 from newsagg.errors import ArticleDropped
 from newsagg.items import Article
+from newsagg.run import run_context
 
 
 def load_article_schema() -> dict[str, Any]:
@@ -35,12 +36,10 @@ class ValidatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        required = tuple(crawler.settings.getlist("NEWSAGG_REQUIRED_FIELDS"))
-        unknown = set(required) - set(Article.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"NEWSAGG_REQUIRED_FIELDS: not Article fields: {sorted(unknown)}")
+        config = run_context(crawler).config  # required fields checked there: Article's
+        required = config.required_fields
         validator = None
-        if crawler.settings.getbool("NEWSAGG_VALIDATE_SCHEMA"):
+        if config.validate_schema:
             validator = Draft202012Validator(load_article_schema())
         return cls(required, validator)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -14,12 +13,13 @@ import scrapy
 from lxml import etree
 from parsel import Selector
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
+from newsagg import stats as keys
+from newsagg.errors import RequestRefused
 from newsagg.extract.article import Extraction, extract_article
 from newsagg.extract.page import parse_page
 from newsagg.extract.text import clean_text, fold_for_match, string_value
@@ -31,10 +31,10 @@ from newsagg.extract.url import (
     parse_article_url,
 )
 from newsagg.items import Article
+from newsagg.run import RunContext, attached_context
 from newsagg.signals import page_rejected
-from newsagg.spiders.arguments import CrawlArguments, parse_arguments
 from newsagg.spiders.incremental import IncrementalCrawl
-from newsagg.timing import Timer, no_timer, timer_for
+from newsagg.timefmt import utc_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -56,16 +56,11 @@ class Listing:
 
 class AggregatorSpider(scrapy.Spider):
     name = "aggregator"
-    incremental: IncrementalCrawl  # set in from_crawler: needs the crawler's state store
+    context: RunContext  # set in from_crawler
+    incremental: IncrementalCrawl
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        default_max_pages = kwargs.pop("_default_max_pages", 0)
-        self.arguments: CrawlArguments = parse_arguments(
-            kwargs, default_max_pages=default_max_pages
-        )
-        super().__init__(*args)
-        self.profile = self.arguments.profile
-        self.site = self.profile.name
+        super().__init__(*args)  # arguments are the RunContext's: parsed once, in from_crawler
         # Our own request bookkeeping replaces Scrapy's dupefilter (requests carry
         # dont_filter=True): a redirect back to a URL already seen must reach the redirect
         # limit and be recorded as a loop, not vanish in the dupefilter.
@@ -74,42 +69,37 @@ class AggregatorSpider(scrapy.Spider):
         # By start URL. Requests carry only the key, so every request of a listing shares one
         # Listing even through JOBDIR's pickled disk queue; with JOBDIR both live in self.state.
         self.listings: dict[str, Listing] = {}
-        self.hosts: set[str] = set()
-        self.timer: Timer = no_timer
-        # Listing pages repeat most of their links (ticker, menus, footer) from page to page:
-        # each distinct URL and link text is judged once.
-        self.next_texts = {fold_for_match(text) or text for text in self.profile.next_page_texts}
-        self.followed_article = lru_cache(maxsize=4096)(self._followed_article)
-        self.says_next = lru_cache(maxsize=4096)(self._says_next)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        kwargs.setdefault("replay", crawler.settings.get("NEWSAGG_REPLAY") or None)
-        kwargs["_default_max_pages"] = crawler.settings.getint("NEWSAGG_MAX_PAGES")
-        if kwargs["replay"] is None:
-            del kwargs["replay"]
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        arguments = spider.arguments
-        spider.incremental = IncrementalCrawl.from_crawler(
-            crawler, spider.site, full=arguments.full, replay=arguments.replay is not None
+        context = attached_context(crawler, kwargs)
+        spider = super().from_crawler(crawler, *args)
+        spider.context = context
+        spider.arguments = context.arguments
+        spider.profile = context.arguments.profile
+        spider.site = spider.profile.name
+        spider.hosts = context.hosts
+        spider.incremental = IncrementalCrawl(
+            context.store,
+            spider.site,
+            full=context.arguments.full or context.config.full,
+            stop_after=context.config.stop_after_known_pages,
         )
+        context.components["incremental"] = spider.incremental
+        context.components["outstanding"] = spider.outstanding
+        # Listing pages repeat most of their links (ticker, menus, footer) from page to page:
+        # each distinct URL and link text is judged once.
+        spider.next_texts = {
+            fold_for_match(text) or text for text in spider.profile.next_page_texts
+        }
+        spider.followed_article = lru_cache(maxsize=4096)(spider._followed_article)
+        spider.says_next = lru_cache(maxsize=4096)(spider._says_next)
         return spider
 
-    # --- listing pages -------------------------------------------------------------------------
-
-    def listing_urls(self) -> list[str]:
-        args, profile = self.arguments, self.profile
-        if args.start_urls:
-            return list(args.start_urls)
-        languages = [profile.language(code) for code in args.languages]
-        if args.sources:
-            return [
-                profile.base_url
-                + profile.source_listing_path.format(prefix=lang.prefix, source=source)
-                for lang in languages
-                for source in args.sources
-            ]
-        return [profile.base_url + lang.listing_path for lang in languages]
+    def outstanding(self, listing: str) -> int:
+        """Article requests of `listing` not answered yet (the publish step asks at the end)."""
+        known = self.listings.get(listing)
+        return known.outstanding if known is not None else 0
 
     async def start(self) -> AsyncIterator[Request]:
         state = getattr(self, "state", None)  # set by Scrapy's SpiderState when JOBDIR is set
@@ -117,10 +107,11 @@ class AggregatorSpider(scrapy.Spider):
             self.requested = state.setdefault("requested", self.requested)
             self.listing_pages = state.setdefault("listing_pages", self.listing_pages)
             self.listings = state.setdefault("listings", self.listings)
-        self.timer = timer_for(self.crawler)
-        urls = list(dict.fromkeys(canonical_url(url) for url in self.listing_urls()))
-        self.hosts.update(urlsplit(url).netloc.lower() for url in urls)
-        for url in urls:
+            incremental = self.incremental
+            incremental.progress = state.setdefault("listing_progress", incremental.progress)
+            incremental.skipped = state.setdefault("skipped_known", incremental.skipped)
+        for url in self.context.start_urls:
+            self.context.tally.start_listing(url)
             listing = self.listings.setdefault(url, Listing(start_url=url))
             # A start URL may be an article itself: `-a start_urls=.../fr/lopinion/123`.
             ref = parse_article_url(url, self.profile)
@@ -154,17 +145,21 @@ class AggregatorSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Request]:
         listing = self.listings[response.meta["listing"]]
         page: int = response.meta["page"]
-        self.crawler.stats.inc_value("newsagg/listing_pages")
+        tally = self.context.tally
+        tally.listing_pages += 1
         if not isinstance(response, TextResponse):
             self.reject(response.url, "not_html", "listing page is not HTML", {"page": page})
+            self.start_failed(listing, page, "is not an HTML page")
             return
         tree = parse_page(response)  # not response.selector: see parse_page
         refs = self.article_links(response, tree)
+        if not refs:
+            self.start_failed(listing, page, "answered without any article link")
         # Not requested yet, not in the state:
-        triage = self.incremental.triage(listing.start_url, refs, self.requested)
+        triage = self.incremental.triage(listing.start_url, page, refs, self.requested)
         new = triage.new
-        self.crawler.stats.inc_value("newsagg/article_links", len(refs))
-        self.crawler.stats.inc_value("newsagg/skipped/known", triage.known)
+        tally.article_links += len(refs)
+        tally.skipped["known"] += triage.known
         logger.debug(
             "%s: listing page %d: %d article links, %d new", response.url, page, len(refs), len(new)
         )
@@ -177,10 +172,10 @@ class AggregatorSpider(scrapy.Spider):
             self.incremental.finish(listing.start_url)
             return
         if self.arguments.max_pages and page >= self.arguments.max_pages:
-            self.crawler.stats.inc_value("newsagg/listings/max_pages_reached")
+            self.crawler.stats.inc_value(keys.LISTINGS_MAX_PAGES)
             return
         if self.incremental.stops(listing.start_url, triage):
-            self.crawler.stats.inc_value("newsagg/listings/stopped_known")
+            self.crawler.stats.inc_value(keys.LISTINGS_STOPPED_KNOWN)
             return
         if self.arguments.since is None or listing.outstanding == 0:
             yield self.listing_request(next_url, listing, page + 1)
@@ -260,16 +255,17 @@ class AggregatorSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.reject(ref.url, "not_html", "article page is not HTML", {})
             return
-        with self.timer("parse"):
+        timer = self.context.timer
+        with timer("parse"):
             page = parse_page(response)
         try:
-            with self.timer("extraction"):
+            with timer("extraction"):
                 found = extract_article(
                     page,
                     self.profile,
                     url=response.url,
                     base_url=get_base_url(response),
-                    timer=self.timer,
+                    timer=timer,
                 )
         except Exception as exc:
             # A bug in an extractor: logged with its traceback (an ERROR, which the health
@@ -280,7 +276,7 @@ class AggregatorSpider(scrapy.Spider):
         self.count_extraction(found)
         published = found.published
         if self.arguments.since and published and published < self.arguments.since:
-            self.crawler.stats.inc_value("newsagg/skipped/before_since")
+            self.context.tally.skipped["before_since"] += 1
             listing.stopped = True
             return
         line = found.published_line
@@ -296,18 +292,18 @@ class AggregatorSpider(scrapy.Spider):
             published_raw=line.raw if line else None,
             language=ref.language,
             body="\n\n".join(found.paragraphs) or None,
-            scraped_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            scraped_at=utc_stamp(),
         )
 
     def count_extraction(self, found: Extraction) -> None:
         stats = self.crawler.stats
-        stats.inc_value(f"newsagg/body/{found.body_method or 'none'}")
+        stats.inc_value(keys.body_method(found.body_method or "none"))
         if found.date_method:
-            stats.inc_value(f"newsagg/date/{found.date_method}")
+            stats.inc_value(keys.date_method(found.date_method))
         if found.published_line is None:
-            stats.inc_value("newsagg/extract/no_published_line")
+            stats.inc_value(keys.NO_PUBLISHED_LINE)
         if found.source_url is None:
-            stats.inc_value("newsagg/extract/no_source_link")
+            stats.inc_value(keys.NO_SOURCE_LINK)
 
     def article_done(self, listing: Listing) -> None:
         """One fewer answer awaited; release the held-back next page if the listing goes on."""
@@ -316,7 +312,7 @@ class AggregatorSpider(scrapy.Spider):
             return
         next_url, listing.next_url = listing.next_url, None
         if listing.stopped:
-            self.crawler.stats.inc_value("newsagg/listings/stopped_by_since")
+            self.crawler.stats.inc_value(keys.LISTINGS_STOPPED_BY_SINCE)
             self.incremental.finish(listing.start_url)
             return
         self.crawler.engine.crawl(self.listing_request(next_url, listing, listing.next_page))
@@ -328,29 +324,31 @@ class AggregatorSpider(scrapy.Spider):
         reason, message = failure_reason(failure)
         kind = "article" if "ref" in request.meta else "listing"
         self.reject(request.url, reason, message, {"page_kind": kind})
+        listing = self.listings[request.meta["listing"]]
+        if kind == "listing" or request.meta["ref"].url == listing.start_url:
+            self.start_failed(listing, request.meta.get("page", 1), f"failed: {message}")
         if kind == "article":
-            self.article_done(self.listings[request.meta["listing"]])
+            self.article_done(listing)
+
+    def start_failed(self, listing: Listing, page: int, problem: str) -> None:
+        """The first page of a start listing (or a start article) failed: the run is
+        unhealthy whatever its size."""
+        start = self.context.tally.start_listings.get(listing.start_url)
+        if start is not None and page == 1 and start.problem is None:
+            start.problem = problem
 
     def reject(self, url: str, reason: str, message: str, found: dict[str, Any]) -> None:
         self.crawler.signals.send_catch_log(
             page_rejected, url=url, reason=reason, message=message, found=found
         )
 
-    @property
-    def since(self) -> date | None:
-        return self.arguments.since
-
 
 def failure_reason(failure: Failure) -> tuple[str, str]:
-    """A short stable reason and a readable message for a request that got no usable page."""
+    """A short stable reason and a readable message for a request that got no usable page,
+    by the failure's type: an HTTP status, one of our refusals, or no answer at all."""
     if failure.check(HttpError):
         status = failure.value.response.status
         return f"http_{status}", f"HTTP {status} after retries"
-    if failure.check(IgnoreRequest):
-        text = str(failure.value)
-        if "redirect" in text:
-            return "redirect_loop", text
-        if "robots" in text:
-            return "robots_forbidden", text
-        return "ignored", text
+    if failure.check(RequestRefused):
+        return failure.value.reason, str(failure.value)
     return "fetch_error", f"{failure.type.__name__}: {failure.getErrorMessage()}"

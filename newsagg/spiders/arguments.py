@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsagg.errors import ArgumentError, ProfileError
+from newsagg.extract.url import canonical_url
 from newsagg.sites.profiles import SiteProfile, known_sites, load_profile
 
 KNOWN_ARGUMENTS = ("site", "lang", "sources", "start_urls", "max_pages", "since", "replay", "full")
@@ -31,6 +32,19 @@ class CrawlArguments:
     replay: Traversable | None
     full: bool  # re-request articles the state already holds (backfill)
 
+    def as_dict(self) -> dict[str, Any]:
+        """As the manifest records them."""
+        return {
+            "site": self.profile.name,
+            "lang": list(self.languages),
+            "sources": list(self.sources),
+            "start_urls": list(self.start_urls),
+            "max_pages": self.max_pages,
+            "since": self.since.isoformat() if self.since else None,
+            "replay": str(self.replay) if self.replay else None,
+            "full": self.full,
+        }
+
 
 def parse_arguments(raw: dict[str, Any], *, default_max_pages: int = 0) -> CrawlArguments:
     """Check every argument; the first problem raises `ArgumentError` with a one-line message
@@ -40,75 +54,116 @@ def parse_arguments(raw: dict[str, Any], *, default_max_pages: int = 0) -> Crawl
         raise ArgumentError(
             f"unknown argument(s) {', '.join(unknown)}; accepted: {', '.join(KNOWN_ARGUMENTS)}"
         )
-    site = str(raw.get("site") or "").strip()
+    profile = _profile(raw.get("site"))
+    return CrawlArguments(
+        profile=profile,
+        languages=_languages(raw.get("lang"), profile),
+        sources=_sources(raw.get("sources")),
+        start_urls=_start_urls(raw.get("start_urls")),
+        max_pages=_max_pages(raw.get("max_pages"), default_max_pages),
+        since=_since(raw.get("since")),
+        replay=_replay(raw.get("replay")),
+        full=_full(raw.get("full")),
+    )
+
+
+def start_listing_urls(arguments: CrawlArguments) -> tuple[str, ...]:
+    """The canonical URLs the crawl starts from: `start_urls`, else each chosen outlet's
+    listing in each chosen language, else each language's front page."""
+    profile = arguments.profile
+    if arguments.start_urls:
+        urls = list(arguments.start_urls)
+    else:
+        languages = [profile.language(code) for code in arguments.languages]
+        if arguments.sources:
+            urls = [
+                profile.base_url
+                + profile.source_listing_path.format(prefix=lang.prefix, source=source)
+                for lang in languages
+                for source in arguments.sources
+            ]
+        else:
+            urls = [profile.base_url + lang.listing_path for lang in languages]
+    return tuple(dict.fromkeys(canonical_url(url) for url in urls))
+
+
+def _profile(value: Any) -> SiteProfile:
+    site = str(value or "").strip()
     if not site:
         raise ArgumentError(
             f"site: required (-a site=NAME); known sites: {', '.join(known_sites())}"
         )
     try:
-        profile = load_profile(site)
+        return load_profile(site)
     except ProfileError as exc:
         raise ArgumentError(f"site: {exc}") from exc
 
-    languages = _csv(raw.get("lang")) or profile.languages
+
+def _languages(value: Any, profile: SiteProfile) -> tuple[str, ...]:
+    languages = _csv(value) or profile.languages
     bad = [code for code in languages if code not in profile.languages]
     if bad:
         raise ArgumentError(
-            f"lang: {site} has no {', '.join(bad)} edition; it has {', '.join(profile.languages)}"
+            f"lang: {profile.name} has no {', '.join(bad)} edition;"
+            f" it has {', '.join(profile.languages)}"
         )
+    return languages
 
-    sources = _csv(raw.get("sources"))
+
+def _sources(value: Any) -> tuple[str, ...]:
+    sources = _csv(value)
     bad = [slug for slug in sources if not re.fullmatch(r"[A-Za-z0-9_.-]+", slug)]
     if bad:
         raise ArgumentError(f"sources: not outlet slugs: {', '.join(bad)} (e.g. lopinion,lematin)")
+    return sources
 
-    start_urls = _csv(raw.get("start_urls"))
+
+def _start_urls(value: Any) -> tuple[str, ...]:
+    start_urls = _csv(value)
     for url in start_urls:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ArgumentError(f"start_urls: not an http(s) URL: {url!r}")
+    return start_urls
 
-    max_pages = default_max_pages
-    if raw.get("max_pages") not in (None, ""):
-        try:
-            max_pages = int(raw["max_pages"])
-        except ValueError:
-            max_pages = -1
-        if max_pages < 1:
-            raise ArgumentError(
-                f"max_pages: expected a whole number >= 1, got {raw['max_pages']!r}"
-            )
 
-    since = None
-    if raw.get("since") not in (None, ""):
-        try:
-            since = date.fromisoformat(str(raw["since"]))
-        except ValueError:
-            raise ArgumentError(f"since: expected YYYY-MM-DD, got {raw['since']!r}") from None
+def _max_pages(value: Any, default: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        max_pages = int(value)
+    except ValueError:
+        max_pages = -1
+    if max_pages < 1:
+        raise ArgumentError(f"max_pages: expected a whole number >= 1, got {value!r}")
+    return max_pages
 
-    replay: Traversable | None = None
-    if raw.get("replay") not in (None, ""):
-        replay = SAMPLE_ARCHIVE if raw["replay"] == "sample" else Path(str(raw["replay"]))
-        if not replay.is_file():
-            raise ArgumentError(f"replay: no such archive file: {str(replay)!r}")
 
-    full = False
-    if raw.get("full") not in (None, ""):
-        value = str(raw["full"]).strip().lower()
-        if value not in BOOLEANS:
-            raise ArgumentError(f"full: expected 1 or 0 (true/false, yes/no), got {raw['full']!r}")
-        full = BOOLEANS[value]
+def _since(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ArgumentError(f"since: expected YYYY-MM-DD, got {value!r}") from None
 
-    return CrawlArguments(
-        profile=profile,
-        languages=languages,
-        sources=sources,
-        start_urls=start_urls,
-        max_pages=max_pages,
-        since=since,
-        replay=replay,
-        full=full,
-    )
+
+def _replay(value: Any) -> Traversable | None:
+    if value in (None, ""):
+        return None
+    replay = SAMPLE_ARCHIVE if value == "sample" else Path(str(value))
+    if not replay.is_file():
+        raise ArgumentError(f"replay: no such archive file: {str(replay)!r}")
+    return replay
+
+
+def _full(value: Any) -> bool:
+    if value in (None, ""):
+        return False
+    text = str(value).strip().lower()
+    if text not in BOOLEANS:
+        raise ArgumentError(f"full: expected 1 or 0 (true/false, yes/no), got {value!r}")
+    return BOOLEANS[text]
 
 
 def _csv(value: Any) -> tuple[str, ...]:

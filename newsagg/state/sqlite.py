@@ -1,25 +1,40 @@
-"""The state in one SQLite file, in WAL mode: readers never block, and a run's articles are
-written in one transaction, so a process killed at any moment leaves the file as it was."""
+"""The state in one SQLite file, in WAL mode: readers never block, and every change is one
+transaction, so a process killed at any moment leaves the file as it was before or after it.
+
+A run reaches the state in two transactions: `begin_run` journals it (`runs` row *pending*,
+its article and listing rows in `pending_*`), `commit_run` applies those rows to `articles`,
+`aliases`, `near_index` and `listings`. Reads see only applied rows."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Self
 
+import numpy as np
+
 from newsagg.errors import StateError
+from newsagg.state.lock import SiteLock, lock_path
 from newsagg.state.store import (
+    COMMITTED,
+    DISCARDED,
     IN_MEMORY,
+    PENDING,
+    PUBLISHED,
     ListingRecord,
     NearCandidate,
+    RunFile,
+    RunJournal,
     SeenRecord,
     StoredArticle,
 )
+from newsagg.timefmt import utc_stamp
 
-SCHEMA_VERSION = "1"
-BUSY_TIMEOUT_S = 30  # another crawl committing to the same file: wait this long for its lock
+SCHEMA_VERSION = "2"
 CHUNK = 500  # parameters per IN (...) query
 
 SCHEMA = """
@@ -51,14 +66,68 @@ CREATE TABLE near_index (
     PRIMARY KEY (key, article)
 ) WITHOUT ROWID;
 CREATE INDEX near_index_by_article ON near_index (article);
+"""
+# Version 2: listing frontiers are article ids (JSON), and the run journal.
+SCHEMA_V2 = """
 CREATE TABLE listings (
     site TEXT NOT NULL,
     url TEXT NOT NULL,
-    frontier INTEGER NOT NULL,
+    frontier TEXT NOT NULL,
     updated TEXT NOT NULL,
     PRIMARY KEY (site, url)
 ) WITHOUT ROWID;
+CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    files TEXT NOT NULL,
+    manifest TEXT,
+    manifest_path TEXT,
+    latest_path TEXT
+);
+CREATE INDEX runs_by_site ON runs (site, status);
+CREATE TABLE pending_articles (
+    run_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    site TEXT NOT NULL,
+    id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    num INTEGER NOT NULL,
+    seen_at TEXT NOT NULL,
+    content_hash TEXT,
+    published TEXT,
+    duplicate_of TEXT,
+    signature BLOB,
+    band_keys BLOB,
+    aliases TEXT NOT NULL,
+    touch_only INTEGER NOT NULL,
+    PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE pending_listings (
+    run_id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    url TEXT NOT NULL,
+    frontier TEXT,
+    PRIMARY KEY (run_id, site, url)
+) WITHOUT ROWID;
 """
+# A version-1 listing frontier was a number (the lowest id reached, which compared ids of
+# different outlets): kept as an empty frontier, which no page can reach, so the listing is
+# paginated to its end once before it may stop on known pages again.
+MIGRATE_V1 = (
+    """
+CREATE TABLE listings_v1 AS SELECT * FROM listings;
+DROP TABLE listings;
+"""
+    + SCHEMA_V2
+    + """
+INSERT INTO listings (site, url, frontier, updated) SELECT site, url, '[]', updated
+    FROM listings_v1;
+DROP TABLE listings_v1;
+"""
+)
 ARTICLE_COLUMNS = "site, id, url, num, content_hash, published, first_seen, last_seen, duplicate_of"
 
 
@@ -70,7 +139,7 @@ class SqliteStateStore:
         self.location = location
 
     @classmethod
-    def open(cls, location: str) -> Self:
+    def open(cls, location: str, *, busy_timeout: float = 30.0) -> Self:
         """Open the file, creating it (and its directory) when absent. Anything else that is
         not a newsagg state file, or a damaged or unwritable one, raises `StateError`."""
         target = location
@@ -84,7 +153,7 @@ class SqliteStateStore:
                 raise StateError(f"state {path}: cannot create its directory: {exc}") from exc
             target = str(path)
         try:
-            connection = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            connection = sqlite3.connect(target, timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as exc:
             raise StateError(f"state {target}: cannot be opened: {exc}") from exc
         store = cls(connection, target)
@@ -107,13 +176,13 @@ class SqliteStateStore:
                 f"state {self.location}: not a newsagg state file "
                 f"(it holds {', '.join(sorted(tables))})"
             )
+        version = self._meta("schema") if tables else None
+        if version is not None and version not in ("1", SCHEMA_VERSION):
+            raise StateError(
+                f"state {self.location}: schema version {version}, this newsagg reads "
+                f"{SCHEMA_VERSION}"
+            )
         if tables:
-            version = self._meta("schema")
-            if version != SCHEMA_VERSION:
-                raise StateError(
-                    f"state {self.location}: schema version {version}, this newsagg reads "
-                    f"{SCHEMA_VERSION}"
-                )
             check = [row[0] for row in db.execute("PRAGMA quick_check")]
             if check != ["ok"]:
                 raise StateError(f"state {self.location}: damaged file ({'; '.join(check[:3])})")
@@ -123,13 +192,16 @@ class SqliteStateStore:
         db.execute("PRAGMA synchronous=FULL")  # a committed run survives a power cut too
         with self._transaction():  # a read-only file fails now, not after the crawl
             if not tables:
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+                _script(db, SCHEMA + SCHEMA_V2)
                 db.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
-                    [("schema", SCHEMA_VERSION), ("created", _now())],
+                    [("schema", SCHEMA_VERSION), ("created", utc_stamp())],
                 )
+            elif version == "1":
+                _script(db, MIGRATE_V1)
+                db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,))
+            else:  # an empty write: proves the file is writable now, not after the crawl
+                db.execute("UPDATE meta SET value = value WHERE key = 'schema'")
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.connection)
@@ -202,11 +274,16 @@ class SqliteStateStore:
         )
         return [NearCandidate(StoredArticle(*row[:-1]), row[-1]) for row in rows]
 
-    def frontier(self, site: str, listing_url: str) -> int | None:
+    def frontier(self, site: str, listing_url: str) -> tuple[str, ...] | None:
         row = self.connection.execute(
             "SELECT frontier FROM listings WHERE site = ? AND url = ?", (site, listing_url)
         ).fetchone()
-        return row[0] if row else None
+        return tuple(json.loads(row[0])) if row else None
+
+    def lock(self, site: str) -> SiteLock | None:
+        if self.location == IN_MEMORY:
+            return None
+        return SiteLock.acquire(lock_path(self.location, site))
 
     def index_params(self) -> str | None:
         return self._meta("near_index")
@@ -238,29 +315,131 @@ class SqliteStateStore:
             raise StateError(f"state {self.location}: cannot rebuild the index: {exc}") from exc
         return count
 
-    def record(self, records: Iterable[SeenRecord], listings: Iterable[ListingRecord] = ()) -> int:
+    def begin_run(
+        self,
+        journal: RunJournal,
+        records: Iterable[SeenRecord],
+        listings: Iterable[ListingRecord] = (),
+    ) -> int:
+        db = self.connection
+        count = 0
+        now = utc_stamp()
+        try:
+            with self._transaction():
+                db.execute(
+                    "INSERT INTO runs (run_id, site, status, created, updated, files, manifest,"
+                    " manifest_path, latest_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        *(journal.run_id, journal.site, PENDING, now, now),
+                        json.dumps([asdict(f) for f in journal.files], ensure_ascii=False),
+                        *(journal.manifest, journal.manifest_path, journal.latest_path),
+                    ),
+                )
+                for count, r in enumerate(records, start=1):
+                    db.execute(
+                        "INSERT INTO pending_articles (run_id, seq, site, id, url, num, seen_at,"
+                        " content_hash, published, duplicate_of, signature, band_keys, aliases,"
+                        " touch_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            *(journal.run_id, count, r.site, r.id, r.url, r.num, r.seen_at),
+                            *(r.content_hash, r.published, r.duplicate_of, r.signature),
+                            np.asarray(r.band_keys, dtype="<i8").tobytes(),
+                            json.dumps(r.aliases),
+                            int(r.touch_only),
+                        ),
+                    )
+                db.executemany(
+                    "INSERT OR REPLACE INTO pending_listings (run_id, site, url, frontier)"
+                    " VALUES (?, ?, ?, ?)",
+                    [
+                        (journal.run_id, listing.site, listing.url, _frontier_text(listing))
+                        for listing in listings
+                    ],
+                )
+        except sqlite3.Error as exc:
+            raise StateError(f"state {self.location}: cannot journal the run: {exc}") from exc
+        return count
+
+    def commit_run(self, run_id: str) -> int:
         db = self.connection
         count = 0
         try:
             with self._transaction():
-                for record in records:
+                row = db.execute("SELECT manifest FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+                rows = db.execute(
+                    "SELECT site, id, url, num, seen_at, content_hash, published, duplicate_of,"
+                    " signature, band_keys, aliases, touch_only FROM pending_articles"
+                    " WHERE run_id = ? ORDER BY seq",
+                    (run_id,),
+                )
+                for record in map(_pending_record, rows.fetchall()):
                     self._write(db, record)
                     count += 1
-                for listing in listings:
-                    if listing.frontier is None:
-                        db.execute(
-                            "DELETE FROM listings WHERE site = ? AND url = ?",
-                            (listing.site, listing.url),
-                        )
+                now = utc_stamp()
+                for site, url, frontier in db.execute(
+                    "SELECT site, url, frontier FROM pending_listings WHERE run_id = ?", (run_id,)
+                ).fetchall():
+                    if frontier is None:
+                        db.execute("DELETE FROM listings WHERE site = ? AND url = ?", (site, url))
                     else:
                         db.execute(
                             "INSERT OR REPLACE INTO listings (site, url, frontier, updated)"
                             " VALUES (?, ?, ?, ?)",
-                            (listing.site, listing.url, listing.frontier, _now()),
+                            (site, url, frontier, now),
                         )
+                self._forget_rows(run_id)
+                status = COMMITTED if row is not None and row[0] is not None else PUBLISHED
+                self._set_status(run_id, status)
         except sqlite3.Error as exc:
-            raise StateError(f"state {self.location}: cannot record the run: {exc}") from exc
+            raise StateError(f"state {self.location}: cannot commit run {run_id}: {exc}") from exc
         return count
+
+    def finish_run(self, run_id: str) -> None:
+        try:
+            with self._transaction():
+                self._set_status(run_id, PUBLISHED)
+        except sqlite3.Error as exc:
+            raise StateError(f"state {self.location}: cannot close run {run_id}: {exc}") from exc
+
+    def discard_run(self, run_id: str) -> None:
+        try:
+            with self._transaction():
+                self._forget_rows(run_id)
+                self._set_status(run_id, DISCARDED)
+        except sqlite3.Error as exc:
+            raise StateError(f"state {self.location}: cannot discard run {run_id}: {exc}") from exc
+
+    def unfinished_runs(self, site: str) -> list[RunJournal]:
+        rows = self.connection.execute(
+            "SELECT run_id, site, status, files, manifest, manifest_path, latest_path FROM runs"
+            " WHERE site = ? AND status IN (?, ?) ORDER BY created, run_id",
+            (site, PENDING, COMMITTED),
+        ).fetchall()
+        return [
+            RunJournal(
+                run_id,
+                site,
+                status,
+                tuple(RunFile(**f) for f in json.loads(files)),
+                manifest,
+                manifest_path,
+                latest_path,
+            )
+            for run_id, site, status, files, manifest, manifest_path, latest_path in rows
+        ]
+
+    def _forget_rows(self, run_id: str) -> None:
+        self.connection.execute("DELETE FROM pending_articles WHERE run_id = ?", (run_id,))
+        self.connection.execute("DELETE FROM pending_listings WHERE run_id = ?", (run_id,))
+
+    def _set_status(self, run_id: str, status: str) -> None:
+        # Once done with, a run keeps its row (what it published, and when), not its manifest.
+        keep_manifest = status in (PENDING, COMMITTED)
+        self.connection.execute(
+            "UPDATE runs SET status = ?, updated = ?,"
+            " manifest = CASE WHEN ? THEN manifest ELSE NULL END WHERE run_id = ?",
+            (status, utc_stamp(), keep_manifest, run_id),
+        )
 
     @staticmethod
     def _write(db: sqlite3.Connection, r: SeenRecord) -> None:
@@ -304,7 +483,9 @@ class SqliteStateStore:
 
 
 class _Transaction:
-    """`BEGIN IMMEDIATE` ... `COMMIT`, or `ROLLBACK` on any exception."""
+    """`BEGIN IMMEDIATE` ... `COMMIT`, or `ROLLBACK` on any exception. SQLite rolls some
+    failures back by itself (a full disk, an I/O error): then there is nothing to roll back,
+    and the original error is the one raised."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
@@ -313,7 +494,20 @@ class _Transaction:
         self.connection.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind: type[BaseException] | None, *_: Any) -> None:
-        self.connection.execute("ROLLBACK" if kind is not None else "COMMIT")
+        if kind is None:
+            try:
+                self.connection.execute("COMMIT")
+                return
+            except sqlite3.Error:
+                self._rollback()
+                raise
+        self._rollback()
+
+    def _rollback(self) -> None:
+        if self.connection.in_transaction:
+            # The error that brought us here is the one worth raising.
+            with contextlib.suppress(sqlite3.Error):
+                self.connection.execute("ROLLBACK")
 
 
 def _index(db: sqlite3.Connection, pk: int | None, keys: Sequence[int]) -> None:
@@ -331,5 +525,32 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _script(db: sqlite3.Connection, script: str) -> None:
+    """Run `;`-separated statements inside the caller's transaction (`executescript` would
+    commit it)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _frontier_text(listing: ListingRecord) -> str | None:
+    return None if listing.frontier is None else json.dumps(list(listing.frontier))
+
+
+def _pending_record(row: tuple[Any, ...]) -> SeenRecord:
+    site, id_, url, num, seen_at, content_hash, published, duplicate_of, signature = row[:9]
+    band_keys, aliases, touch_only = row[9:]
+    return SeenRecord(
+        site=site,
+        id=id_,
+        url=url,
+        num=num,
+        seen_at=seen_at,
+        content_hash=content_hash,
+        published=published,
+        duplicate_of=duplicate_of,
+        signature=signature,
+        band_keys=tuple(np.frombuffer(band_keys or b"", dtype="<i8").tolist()),
+        aliases=tuple(json.loads(aliases)),
+        touch_only=bool(touch_only),
+    )

@@ -1,6 +1,7 @@
 """What a crawl remembers between runs, as an interface: which articles were written, with
-which text, and the near-duplicate index. `SqliteStateStore` is the one backend; another
-(Redis...) implements `StateStore` and is picked by `open_state_store` from the location."""
+which text, the near-duplicate index, each listing's frontier, and the journal of runs between
+their output and the state. `SqliteStateStore` is the one backend; another (Redis...)
+implements `StateStore` and is picked by `open_state_store` from the location."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Protocol
 import platformdirs
 
 from newsagg.errors import StateError
+from newsagg.state.lock import SiteLock
 
 IN_MEMORY = ":memory:"  # a state that lives for one run only (replay runs use it by default)
 
@@ -65,20 +67,58 @@ class SeenRecord:
 @dataclass(frozen=True, slots=True)
 class ListingRecord:
     """How far a run paginated one listing. A listing left unfinished (the run was stopped,
-    a page failed, `max_pages`) keeps a frontier: the lowest article id it reached. Until a
-    later run gets below it, a fully-known page there is no proof that older articles are
-    known, so it must not end the listing."""
+    a page failed, `max_pages`) keeps a frontier: the ids of the articles on the deepest page
+    it read. Until a later run has met one of them, a fully-known page there is no proof that
+    older articles are known (a hole may lie between), so it must not end the listing. Ids,
+    not numbers: ids are each outlet's own and a front page mixes outlets."""
 
     site: str
     url: str  # the listing's first page
-    frontier: int | None  # None: paginated to its end (or to known ground)
+    frontier: tuple[str, ...] | None  # None: paginated to its end (or to known ground)
+
+
+@dataclass(frozen=True, slots=True)
+class RunFile:
+    """One file a run publishes: written at `partial`, renamed onto `final`."""
+
+    kind: str  # "items", "rejects"
+    final: str  # absolute path
+    partial: str  # absolute path
+    sha256: str
+    bytes: int
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunJournal:
+    """A run between its output and the state: written as *pending* (with its article rows)
+    before the first file is renamed into place, *committed* once they all are. A start that
+    finds one resolves it before anything is requested (newsagg.output.recovery)."""
+
+    run_id: str
+    site: str
+    status: str  # "pending" | "committed"
+    files: tuple[RunFile, ...]
+    manifest: str | None = None  # JSON to write once committed (dataset runs), else None
+    manifest_path: str | None = None
+    latest_path: str | None = None
+
+
+PENDING, COMMITTED, PUBLISHED, DISCARDED = "pending", "committed", "published", "discarded"
 
 
 class StateStore(Protocol):
-    """The seen-store. Reads reflect the state as the run found it; `record` writes one run's
-    articles in a single transaction, so a killed run leaves the state as it was."""
+    """The seen-store. Reads reflect the committed state as the run found it: a run's articles
+    reach it in two transactions around the renaming of its files (`begin_run`, then
+    `commit_run`), so a process killed at any instant leaves either nothing of the run or a
+    journal that the next start resolves."""
 
     location: str  # path or URL, for messages
+
+    def lock(self, site: str) -> SiteLock | None:
+        """Hold the site's run lock on this state (RunLocked if taken); None: nothing to lock
+        (a state that lives for one run)."""
+        ...
 
     def count(self, site: str | None = None) -> int:
         """Articles recorded (for one site, or all)."""
@@ -102,7 +142,7 @@ class StateStore(Protocol):
         """Stored articles sharing any LSH band key with a text."""
         ...
 
-    def frontier(self, site: str, listing_url: str) -> int | None:
+    def frontier(self, site: str, listing_url: str) -> tuple[str, ...] | None:
         """The listing's frontier (see ListingRecord); None when its last run finished."""
         ...
 
@@ -118,8 +158,31 @@ class StateStore(Protocol):
         number of articles re-indexed."""
         ...
 
-    def record(self, records: Iterable[SeenRecord], listings: Iterable[ListingRecord] = ()) -> int:
-        """Write one run's articles and listings atomically; returns the articles written."""
+    def begin_run(
+        self,
+        journal: RunJournal,
+        records: Iterable[SeenRecord],
+        listings: Iterable[ListingRecord] = (),
+    ) -> int:
+        """Journal a run as pending, with its article and listing rows, in one transaction;
+        nothing of it is visible to reads yet. Returns the article rows journaled."""
+        ...
+
+    def commit_run(self, run_id: str) -> int:
+        """Apply a pending run's rows in one transaction; returns the articles applied. A run
+        with a manifest to write stays `committed` until `finish_run`."""
+        ...
+
+    def finish_run(self, run_id: str) -> None:
+        """The committed run's manifest and latest.json are written: nothing left to do."""
+        ...
+
+    def discard_run(self, run_id: str) -> None:
+        """Forget a pending run's rows (its articles will be fetched again)."""
+        ...
+
+    def unfinished_runs(self, site: str) -> list[RunJournal]:
+        """The site's runs still pending or committed, oldest first."""
         ...
 
     def close(self) -> None: ...
@@ -138,12 +201,13 @@ def state_location(configured: str, *, replay: bool = False) -> str:
     return IN_MEMORY if replay else str(default_state_path())
 
 
-def open_state_store(location: str) -> StateStore:
+def open_state_store(location: str, *, busy_timeout: float = 30.0) -> StateStore:
     """Open (creating it if absent) the store at `location`; `StateError` naming it if it
-    cannot be opened. An existing store is never deleted or recreated."""
+    cannot be opened. An existing store is never deleted or recreated. `busy_timeout`: how
+    long a write waits for another process's transaction."""
     if "://" in location:
         scheme = location.split("://", 1)[0]
         raise StateError(f"state {location}: no backend for {scheme}:// (only SQLite files)")
     from newsagg.state.sqlite import SqliteStateStore  # here: sqlite.py imports this module
 
-    return SqliteStateStore.open(location)
+    return SqliteStateStore.open(location, busy_timeout=busy_timeout)

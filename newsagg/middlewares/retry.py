@@ -18,6 +18,9 @@ from scrapy.http import Request, Response
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
+from newsagg import stats as keys
+from newsagg.run import run_context
+
 logger = logging.getLogger(__name__)
 
 
@@ -28,13 +31,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         middleware = super().from_crawler(crawler)
-        middleware.backoff = crawler.settings.getfloat("NEWSAGG_RETRY_BACKOFF")
-        middleware.backoff_max = crawler.settings.getfloat("NEWSAGG_RETRY_BACKOFF_MAX")
-        if middleware.backoff < 0 or middleware.backoff_max < middleware.backoff:
-            raise ValueError(
-                "NEWSAGG_RETRY_BACKOFF / NEWSAGG_RETRY_BACKOFF_MAX: expected "
-                f"0 <= backoff <= max, got {middleware.backoff} and {middleware.backoff_max}"
-            )
+        config = run_context(crawler).config  # checked there: 0 <= backoff <= max
+        middleware.backoff = config.retry_backoff
+        middleware.backoff_max = config.retry_backoff_max
         return middleware
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -43,7 +42,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         reason = response_status_message(response.status)
         asked = retry_after(response.headers.get(b"Retry-After"))
         if asked is not None and asked > self.backoff_max:
-            self.crawler.stats.inc_value("newsagg/retry/retry_after_too_long")
+            self.crawler.stats.inc_value(keys.RETRY_AFTER_TOO_LONG)
             logger.warning(
                 "%s: Retry-After %.0f s is over NEWSAGG_RETRY_BACKOFF_MAX; not retried",
                 request.url,
@@ -70,7 +69,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         attempt = request.meta.get("retry_times", 0)  # retries already made before this one
         delay = asked if asked is not None else min(self.backoff * 2**attempt, self.backoff_max)
         if delay > 0:
-            self.crawler.stats.inc_value("newsagg/retry/waited_seconds", round(delay))
+            self.crawler.stats.inc_value(keys.RETRY_WAITED_SECONDS, round(delay))
             logger.debug("%s: retrying in %.1f s", request.url, delay)
             await sleep(delay)
 

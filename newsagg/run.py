@@ -1,0 +1,206 @@
+"""RunContext: one per crawl, made once before anything is requested, reachable from every
+component through the crawler (`run_context(crawler)`).
+
+It holds what the run is (site profile, parsed arguments, validated settings, run id and day,
+start listings and hosts), what it uses (the state store and its lock, the replay archive, the
+job directory, the stage timer) and what it finds (the tally, the files it will publish, the
+ERROR lines logged, the verdict). Opening it checks everything that can be checked without a
+request, in an order that leaves nothing behind on failure:
+
+1. settings, arguments, feeds, replay archive, job directory (`StartError`, exit 2);
+2. the state: opened (`StartError`), then the site's lock on it taken (`RunLocked`, exit 3).
+
+`prepare()` then, with logging in place, resolves the site's unfinished runs (recovery),
+brings the near-duplicate index to the settings and warns about `-O` overwrites."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
+
+from newsagg.config import Config
+from newsagg.errors import StartError, StateError
+from newsagg.health import PreviousRun, Verdict
+from newsagg.jobdir import JobDir
+from newsagg.logcount import ErrorCount
+from newsagg.middlewares.replay import ReplayArchive
+from newsagg.output.files import RunFiles
+from newsagg.output.layout import FeedTarget, Run, file_feeds, read_latest_manifest
+from newsagg.spiders.arguments import CrawlArguments, parse_arguments, start_listing_urls
+from newsagg.state.lock import SiteLock
+from newsagg.state.store import StateStore, open_state_store, state_location
+from newsagg.tally import Tally
+from newsagg.timing import StageTimer, Timer, no_timer
+
+logger = logging.getLogger(__name__)
+
+ATTRIBUTE = "newsagg_run"  # the crawler attribute that holds the context
+
+
+@dataclass(eq=False)
+class RunContext:
+    config: Config
+    arguments: CrawlArguments
+    run: Run
+    feeds: list[FeedTarget]
+    start_urls: tuple[str, ...]
+    hosts: frozenset[str]
+    store: StateStore
+    lock: SiteLock | None = None
+    replay: ReplayArchive | None = None
+    jobdir: JobDir | None = None
+    timer: Timer = no_timer
+    errors: ErrorCount = field(default_factory=ErrorCount)
+    tally: Tally = field(default_factory=Tally)
+    files: RunFiles = field(default_factory=RunFiles)
+    previous: PreviousRun | None = None  # the site's last published run (dataset layout)
+    verdict: Verdict | None = None  # once the run is judged
+    errors_at_verdict: int = 0  # ERROR lines the verdict saw; any later one fails the run
+    finish_reason: str | None = None
+    components: dict[str, Any] = field(default_factory=dict)  # the deduplicator, incremental...
+
+    @property
+    def site(self) -> str:
+        return self.arguments.profile.name
+
+    @property
+    def is_dataset(self) -> bool:
+        return any(feed.dataset for feed in self.feeds)
+
+    @classmethod
+    def open(cls, settings: BaseSettings, raw_arguments: dict[str, Any]) -> Self:
+        """Everything checked and the state opened and locked, in that order; StartError or
+        RunLocked on the first problem, with nothing left open."""
+        from newsagg.output.exporter import check_index  # here: it imports this module
+
+        config = Config.from_settings(settings)
+        raw = dict(raw_arguments)
+        if config.replay and not raw.get("replay"):
+            raw["replay"] = config.replay
+        arguments = parse_arguments(raw, default_max_pages=config.max_pages)
+        run = Run.mint(config.run_id)
+        feeds = file_feeds(settings, run.uri_params(arguments.profile.name))
+        replay = ReplayArchive.load(arguments.replay) if arguments.replay is not None else None
+        jobdir = JobDir.check(settings["JOBDIR"]) if settings.get("JOBDIR") else None
+        start_urls = start_listing_urls(arguments)
+        previous = None
+        if any(feed.dataset for feed in feeds):
+            previous = previous_run(config.data_dir, arguments.profile.name)
+        location = state_location(config.state, replay=replay is not None)
+        try:
+            store = open_state_store(location, busy_timeout=config.state_busy_timeout)
+        except StateError as exc:
+            raise StartError(str(exc)) from None
+        try:
+            lock = store.lock(arguments.profile.name)
+        except BaseException:
+            store.close()
+            raise
+        context = cls(
+            config=config,
+            arguments=arguments,
+            run=run,
+            feeds=feeds,
+            start_urls=start_urls,
+            hosts=frozenset(_host(url) for url in start_urls),
+            store=store,
+            lock=lock,
+            replay=replay,
+            jobdir=jobdir,
+            previous=previous,
+            timer=StageTimer() if config.stage_timers else no_timer,
+        )
+        try:
+            check_index(context)
+        except BaseException:
+            context.close()
+            raise
+        return context
+
+    def prepare(self) -> None:
+        """With logging configured: resolve the site's unfinished runs, fit the index to the
+        settings, warn about `-O` files that will hold only new articles."""
+        from newsagg.output.exporter import fit_index  # here: it imports this module
+        from newsagg.output.recovery import recover
+
+        self.errors.install()
+        logger.info("state: %s (%d articles known)", self.store.location, self.store.count())
+        try:
+            recover(self)
+            fit_index(self)
+        except StateError as exc:
+            raise StartError(str(exc)) from None
+        known = self.store.count(self.site)
+        for feed in self.feeds:
+            if feed.overwrite and not feed.dataset and known and _non_empty(feed.path):
+                logger.warning(
+                    "%s: overwritten; it will hold only the articles new since the state's %d"
+                    " %s articles (use the dataset layout, or a dated name such as"
+                    " -O out-%%(run_date)s.jsonl, to keep every run's)",
+                    feed.path,
+                    known,
+                    self.site,
+                )
+
+    def attach(self, crawler: Crawler) -> None:
+        setattr(crawler, ATTRIBUTE, self)
+        crawler.signals.connect(self._spider_closed, signal=signals.spider_closed)
+
+    def _spider_closed(self, reason: str) -> None:
+        self.finish_reason = reason
+
+    def close(self) -> None:
+        """The run is over: close the state, free the lock, stop counting ERROR lines."""
+        self.store.close()
+        if self.lock is not None:
+            self.lock.release()
+        self.errors.uninstall()
+
+
+def run_context(crawler: Crawler) -> RunContext:
+    """The crawl's context; a crawler without one is a bug (the spider attaches it first)."""
+    context = getattr(crawler, ATTRIBUTE, None)
+    if context is None:
+        raise RuntimeError("this crawler has no RunContext: the aggregator spider attaches it")
+    return context
+
+
+def attached_context(crawler: Crawler, raw_arguments: dict[str, Any]) -> RunContext:
+    """The context the crawl command opened for this crawler, or (a crawl started another way,
+    e.g. a script's CrawlerProcess) a new one, opened, prepared and attached now."""
+    context = getattr(crawler, ATTRIBUTE, None)
+    if context is None:
+        context = RunContext.open(crawler.settings, raw_arguments)
+        context.prepare()
+        context.attach(crawler)
+        crawler.signals.connect(context.close, signal=signals.engine_stopped, weak=False)
+    return context
+
+
+def previous_run(data_dir: str, site: str) -> PreviousRun | None:
+    manifest = read_latest_manifest(data_dir, site)
+    if manifest is None:
+        return None
+    return PreviousRun(
+        run_id=manifest["run_id"],
+        items=manifest["counts"]["items"],
+        zero_alert=any(p["rule"] == "zero_articles" for p in manifest["health"]["problems"]),
+    )
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc.lower()
+
+
+def _non_empty(path: Any) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False

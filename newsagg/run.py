@@ -88,9 +88,6 @@ class RunContext:
         replay = ReplayArchive.load(arguments.replay) if arguments.replay is not None else None
         jobdir = JobDir.check(settings["JOBDIR"]) if settings.get("JOBDIR") else None
         start_urls = start_listing_urls(arguments)
-        previous = None
-        if any(feed.dataset for feed in feeds):
-            previous = previous_run(config.data_dir, arguments.profile.name)
         location = state_location(config.state, replay=replay is not None)
         try:
             store = open_state_store(location, busy_timeout=config.state_busy_timeout)
@@ -112,7 +109,6 @@ class RunContext:
             lock=lock,
             replay=replay,
             jobdir=jobdir,
-            previous=previous,
             timer=StageTimer() if config.stage_timers else no_timer,
         )
         try:
@@ -124,17 +120,26 @@ class RunContext:
 
     def prepare(self) -> None:
         """With logging configured: resolve the site's unfinished runs, fit the index to the
-        settings, warn about `-O` files that will hold only new articles."""
+        settings, read the previous run's manifest, warn about `-O` files that will hold only
+        new articles."""
         from newsagg.output.exporter import fit_index  # here: it imports this module
         from newsagg.output.recovery import recover
 
         self.errors.install()
-        logger.info("state: %s (%d articles known)", self.store.location, self.store.count())
+        logger.info(
+            "run %s of %s: state %s (%d articles known)",
+            self.run.id,
+            self.site,
+            self.store.location,
+            self.store.count(),
+        )
         try:
             recover(self)
             fit_index(self)
         except StateError as exc:
             raise StartError(str(exc)) from None
+        if self.is_dataset:  # after recovery, which may have published a run
+            self.previous = previous_run(self.config.data_dir, self.site)
         known = self.store.count(self.site)
         for feed in self.feeds:
             if feed.overwrite and not feed.dataset and known and _non_empty(feed.path):

@@ -33,8 +33,9 @@ class Tally:
     skipped: Counter[str] = field(default_factory=Counter)  # known links, before `since`
     outcomes: Counter[str] = field(default_factory=Counter)  # dedupe: new, updated, ...
     copies: Counter[str] = field(default_factory=Counter)  # decided copies: exact, near
+    to_write: int = 0  # articles the run decided to write (all of them, or its copies too)
     written: int = 0  # records in the published items file(s)
-    unpublished: int = 0  # records written aside, then deleted: the run could not publish
+    unpublished: int = 0  # articles decided to write but not published: the run could not
     recorded: int = 0  # articles committed to the state
     article_links: int = 0
     listing_pages: int = 0

@@ -40,9 +40,13 @@ class ReplayArchive:
         """Read the whole archive; StartError naming it if it is not a readable WARC file
         holding at least one response."""
         responses: dict[str, ArchivedResponse] = {}
+        records = 0
         try:
             with path.open("rb") as stream:
                 for record in ArchiveIterator(stream):
+                    if not record.format.startswith("warc"):  # warcio reads any text as ARC
+                        continue
+                    records += 1
                     if record.rec_type != "response" or record.http_headers is None:
                         continue
                     url = record.rec_headers.get_header("WARC-Target-URI")
@@ -59,6 +63,8 @@ class ReplayArchive:
                     )
         except (OSError, ArchiveLoadFailed, ValueError, EOFError) as exc:
             raise StartError(f"replay: {path}: not a readable WARC archive ({exc})") from None
+        if not records:
+            raise StartError(f"replay: {path}: not a WARC archive (no WARC record in it)")
         if not responses:
             raise StartError(f"replay: {path}: the archive holds no HTTP response")
         return cls(str(path), responses)

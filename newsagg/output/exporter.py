@@ -83,6 +83,7 @@ class DedupeFeedExporter(FeedExporter):
         """Decide every held article and write those to be written, in arrival order."""
         decided = {entry.index: entry for entry in self.dedupe.resolve()}
         tally = self.context.tally
+        tally.to_write = sum(1 for entry in decided.values() if entry.decision.write)  # type: ignore[union-attr]
         for index, item in self.spool.drain():
             entry = decided[index]
             decision = entry.decision

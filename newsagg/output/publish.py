@@ -82,7 +82,8 @@ class Publisher:
         try:
             self._close_rejects()
             verdict = self.judge()
-            if context.files.failure is not None:
+            if context.files.failure is not None:  # written aside only: nothing is out yet
+                self._abandon()
                 raise StepFailed(context.files.failure.step, context.files.failure.message)
             self._publish_files(verdict)
         except StepFailed as failure:
@@ -211,7 +212,7 @@ class Publisher:
     def _abandon(self) -> None:
         self.context.files.discard()
         tally = self.context.tally
-        tally.unpublished, tally.written = tally.written, 0
+        tally.unpublished, tally.written = max(tally.to_write, tally.written), 0
         logger.warning(
             "publish: run %s not published; the files aside were deleted and the state is"
             " unchanged (its articles will be fetched again)",

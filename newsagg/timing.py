@@ -1,10 +1,10 @@
-"""Stage timers: how many seconds a crawl spent in each stage (parse, extraction, date...).
+"""Stage timers: how many seconds a crawl spent in each stage (parse, extraction, dedupe...).
 
 `timer_for(crawler)` is what code holds: `with timer("extraction"): ...` adds the block's
 perf_counter seconds to the stage. A stage timed inside another is exclusive: the outer stage
 does not count it. With `NEWSAGG_STAGE_TIMERS` off (the default) the timer is `no_timer`, which
 returns one shared do-nothing context. The `StageTimers` extension writes the sums to the stats
-as `newsagg/time/<stage>` when the spider closes. No Scrapy import here: extractors take a timer.
+as `newsagg/time/<stage>` when the spider closes. No Scrapy import here.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ from newsagg.extract.source_link import find_source_link
 from newsagg.extract.title import extract_title, meta_title
 from newsagg.extract.url import absolute_url, parse_article_url
 from newsagg.sites.profiles import SiteProfile
-from newsagg.timing import Timer, no_timer
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +38,10 @@ def extract_article(
     *,
     url: str,
     base_url: str | None = None,
-    timer: Timer = no_timer,
 ) -> Extraction:
     """Anchor on what stays put across templates: the published line, the read-at-source
     link, JSON-LD/og:/<title>, the heading before the published line. `url` is the page's
-    own; `base_url` resolves relative links (the page's <base href> if it has one); `timer`
-    times the date parsing as its own stage."""
+    own; `base_url` resolves relative links (the page's <base href> if it has one)."""
     root = page.root
     is_boilerplate = element_checker(profile)
     jsonld = extract_jsonld_article(root)
@@ -76,8 +73,7 @@ def extract_article(
     day, method = (None, None)
     if published is not None:
         languages = (published.line.language, *profile.languages)
-        with timer("date"):
-            day, method = parse_date(published.line.date_raw, tuple(dict.fromkeys(languages)))
+        day, method = parse_date(published.line.date_raw, tuple(dict.fromkeys(languages)))
     return Extraction(
         title=title,
         published_line=published.line if published else None,

@@ -86,6 +86,16 @@ def test_article_url_pattern(url: str, expected: tuple[str, str, int] | None) ->
         ('name = "x"\nbase_url = ', "x.toml: not valid TOML"),
         (
             'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
+            'languages = ["ar"]\nsite_names = ["X"]\nnever_follow = ["(["]\n',
+            "x.toml: never_follow: bad regex '(['",
+        ),
+        (
+            'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
+            'languages = ["ar"]\nsite_names = ["X"]\n[phrases.ar]\nreadalso = ["x"]\n',
+            "x.toml: phrases.ar.readalso: unknown key; expected one of",
+        ),
+        (
+            'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
             'languages = ["ar"]\nsite_names = ["X"]\n'
             '[phrases.ar]\npublished = ["نشر (?P<outlet>.+)"]\n',
             "x.toml: phrases.ar.published: needs (?P<outlet>...) and (?P<date>{date})",

@@ -9,7 +9,13 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from newsagg.extract.text import clean_text, fold_for_match, string_value
+from newsagg.extract.text import (
+    clean_text,
+    fold_for_match,
+    has_raw_spelling,
+    raw_spelling,
+    string_value,
+)
 from newsagg.sites.profiles import LanguageProfile, SiteProfile
 
 # Words that, in a link to another host after the article, mean "the original".
@@ -75,11 +81,6 @@ def _phrases_pattern(languages: tuple[LanguageProfile, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(p) for p in sorted(folded, key=len, reverse=True)))
 
 
-# What `fold_for_match` makes one: letter forms, and marks it (or `clean_text`) drops.
-_FOLDED_FORMS = {"ا": "[اأإآٱ]", "ه": "[هة]", "ي": "[يى]"}
-_DROPPED_MARKS = "[\u064b-\u065f\u0670\u0640\u200b-\u200f\u00ad\u2060\ufeff]*"
-
-
 @cache
 def _hint_pattern(languages: tuple[LanguageProfile, ...]) -> re.Pattern[str] | None:
     """A regex on lower-cased raw text that matches wherever a wording could match once the
@@ -89,17 +90,12 @@ def _hint_pattern(languages: tuple[LanguageProfile, ...]) -> re.Pattern[str] | N
     words = set()
     for lang in languages:
         for phrase in lang.read_at_source:
-            plain = [word for word in fold_for_match(phrase).split() if _is_plain(word)]
+            plain = [word for word in fold_for_match(phrase).split() if has_raw_spelling(word)]
             if not plain:
                 return None
             words.add(max(plain, key=len))
-    spelled = (_DROPPED_MARKS.join(_FOLDED_FORMS.get(c, re.escape(c)) for c in w) for w in words)
+    spelled = (raw_spelling(word) for word in words)
     return re.compile("|".join(sorted(spelled, key=len, reverse=True)))
-
-
-def _is_plain(word: str) -> bool:
-    """Letters whose raw spelling the hint can tell: ASCII, or the Arabic letters block."""
-    return (word.isascii() and word.isalpha()) or all("\u0621" <= c <= "\u064a" for c in word)
 
 
 def _line_around(link: etree._Element, lines: dict[etree._Element, str]) -> str:

@@ -53,7 +53,7 @@ MAGHRESS = load_profile("maghress")
 def test_dates_are_day_first_and_never_guessed(
     raw: str, expected: date | None, method: str
 ) -> None:
-    assert parse_date(raw, ("ar", "fr", "es")) == (expected, method)
+    assert parse_date(raw, MAGHRESS.dates, ("ar", "fr", "es")) == (expected, method)
 
 
 @pytest.mark.parametrize(

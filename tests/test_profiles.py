@@ -36,6 +36,15 @@ def test_maghress_profile_reads_as_data() -> None:
     assert profile.language("fr").published_keywords == ("Publié dans",)
 
 
+def test_every_languages_vocabulary_is_read_on_every_site() -> None:
+    """masress has only Arabic, yet a French pager or an English credit is still furniture."""
+    profile = load_profile("masress")
+    assert [lang.code for lang in profile.language_profiles] == ["ar"]
+    assert {"Suivant", "Next", "»"} <= set(profile.next_page_texts)
+    assert "credit" in profile.vocabulary.credit_words
+    assert profile.dates.months["juillet"] == profile.dates.months["تموز"] == 7
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
@@ -93,6 +102,17 @@ def test_article_url_pattern(url: str, expected: tuple[str, str, int] | None) ->
             'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
             'languages = ["ar"]\nsite_names = ["X"]\n[phrases.ar]\nreadalso = ["x"]\n',
             "x.toml: phrases.ar.readalso: unknown key; expected one of",
+        ),
+        (
+            'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
+            'languages = ["ar"]\nsite_names = ["X"]\n[phrases.fr.months]\nnames = ["janvier"]\n',
+            "x.toml: phrases.fr.months.names: expected twelve entries, January first",
+        ),
+        (
+            'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
+            'languages = ["ar"]\nsite_names = ["X"]\n[phrases.fr.months]\n'
+            'abbreviations = ["jan", "mar", [], [], [], [], [], [], [], [], [], []]\n',
+            "x.toml: phrases.es.months.abbreviations: 'mar' is month 3 here and 2 in another list",
         ),
         (
             'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'

@@ -73,7 +73,9 @@ def extract_article(
     day, method = (None, None)
     if published is not None:
         languages = (published.line.language, *profile.languages)
-        day, method = parse_date(published.line.date_raw, tuple(dict.fromkeys(languages)))
+        day, method = parse_date(
+            published.line.date_raw, profile.dates, tuple(dict.fromkeys(languages))
+        )
     return Extraction(
         title=title,
         published_line=published.line if published else None,

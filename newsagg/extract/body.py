@@ -19,9 +19,6 @@ BodyMethod = str  # "published_to_source", "published_onward", "title_to_publish
 MAX_LABEL_WORDS = 3
 MAX_LINE_EXTRA = 60  # characters a published line's block may hold besides the line itself
 _JSONLD_SPLIT = re.compile(r"\n\s*\n|\r\n|\n")
-# A paragraph's last character when it is finished prose; closing quotes too (a quoted
-# statement often ends one), but not the colon a caption or a list lead ends with.
-_PROSE_END = re.compile(r"[.!?؟…»\"”]$")
 
 
 def extract_body(
@@ -104,7 +101,11 @@ def extract_body(
         ends_article = end_checker(profile)
 
         def article_ends(element: etree._Element) -> bool:
-            return started and ends_article(element) and not _prose_follows(element, is_boilerplate)
+            return (
+                started
+                and ends_article(element)
+                and not _prose_follows(element, is_boilerplate, paragraphs.markers.prose_end)
+            )
 
         walker = BlockWalker(
             is_boilerplate,
@@ -147,7 +148,9 @@ MIN_PROSE_WORDS = 12  # a paragraph of the article, not a caption, a tag line or
 
 
 def _prose_follows(
-    element: etree._Element, is_boilerplate: Callable[[etree._Element], bool]
+    element: etree._Element,
+    is_boilerplate: Callable[[etree._Element], bool],
+    prose_end: re.Pattern[str],
 ) -> bool:
     """A paragraph of prose comes after `element` in its own container: the element is an
     aside inside the text (a "Lire aussi" box between two paragraphs), not the list of other
@@ -156,7 +159,7 @@ def _prose_follows(
     for sibling in element.itersiblings():
         if sibling.tag == "p" and not is_boilerplate(sibling):
             text = clean_text(string_value(sibling))
-            if len(text.split()) >= MIN_PROSE_WORDS and _PROSE_END.search(text):
+            if len(text.split()) >= MIN_PROSE_WORDS and prose_end.search(text):
                 return True
     return False
 

@@ -17,9 +17,7 @@ from newsagg.extract.text import (
     string_value,
 )
 from newsagg.sites.profiles import LanguageProfile, SiteProfile
-
-# Words that, in a link to another host after the article, mean "the original".
-_SOURCE_WORDS = ("source", "fuente", "مصدر", "original")
+from newsagg.sites.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +39,7 @@ def find_source_link(
     # only the links after the published line (not the menus and tickers above it) whose raw
     # line holds a word every wording needs. A page where that finds nothing (the link above
     # the line, no wording, or text the hint cannot see, such as mojibake) is read in full.
+    source_words = _source_words(profile.vocabulary)
     hint = _hint_pattern(languages)
     if hint is not None:
         for link in _LINKS(root) if after is None else _LINKS_AFTER(after):
@@ -52,7 +51,7 @@ def find_source_link(
         if _says_read_at_source(link, _line_around(link, lines), phrases):
             return SourceLink(href=link.get("href"), element=link)
         text = fold_for_match(clean_text(string_value(link)))
-        if any(word in text for word in _SOURCE_WORDS):
+        if any(word in text for word in source_words):
             host = urlsplit(link.get("href", "")).hostname
             if host and host != profile.host:
                 fallback = SourceLink(href=link.get("href"), element=link)
@@ -72,6 +71,12 @@ def _says_read_at_source(link: etree._Element, around: str, phrases: re.Pattern[
     return bool(text) and bool(
         phrases.search(text) or phrases.search(fold_for_match(clean_text(around)))
     )
+
+
+@cache
+def _source_words(vocabulary: Vocabulary) -> tuple[str, ...]:
+    """Words that, in a link to another host, mean "the original" ("source", "مصدر")."""
+    return tuple(fold_for_match(word) for word in vocabulary.source_words)
 
 
 @cache

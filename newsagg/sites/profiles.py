@@ -17,25 +17,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsagg.errors import ProfileError
+from newsagg.extract.dates import DateRules
 from newsagg.sites.validate import check
+from newsagg.sites.vocabulary import Punctuation, Vocabulary, build_months, build_vocabulary
 
 # Package resources, not file paths: inside a zipped egg (scrapyd) there are no files.
 SITES_DIR = resources.files("newsagg.sites")
 TEMPLATES_DIR = SITES_DIR / "templates"
-
-# Date shapes substituted for `{date}` in the published-line patterns: DD - MM - YYYY (also / or
-# .), or a day, a month name and a year ("7 mars 2023", "7 de marzo de 2023", "٧ مارس ٢٠٢٣").
-DATE_SHAPES = (
-    r"[\d٠-٩]{1,2}\s*[-/.]\s*[\d٠-٩]{1,2}\s*[-/.]\s*[\d٠-٩]{4}"
-    r"|[\d٠-٩]{1,2}(?:er|º)?\s+(?:de\s+)?[^\W\d_]+(?:\s[^\W\d_]+)?\.?,?\s+(?:de\s+)?[\d٠-٩]{4}"
-)
 
 SCHEMA = "profile.schema.json"  # beside this module; checks a site file merged over its template
 # What a language edition needs when a site lists it (the template may hold languages no site has).
 EDITION_KEYS = ("prefix", "listing_path", "published", "read_at_source")
 
 
-@dataclass(frozen=True, slots=True)
+# Profiles compare by identity (eq=False): one per site per process, so the extractors' caches
+# look one up by its id instead of hashing every field.
+@dataclass(frozen=True, slots=True, eq=False)
 class LanguageProfile:
     """What one language edition of a site writes around its articles."""
 
@@ -50,7 +47,7 @@ class LanguageProfile:
     bylines: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class SiteProfile:
     """Everything newsagg knows about one aggregator site; built only by `load_profile`."""
 
@@ -72,7 +69,12 @@ class SiteProfile:
     next_page_texts: tuple[str, ...]
     boilerplate_tokens: frozenset[str]
     body_end_tokens: frozenset[str]  # boilerplate that ends an article with no source link
-    language_profiles: tuple[LanguageProfile, ...]
+    class_state_prefixes: tuple[str, ...]  # "has-": a class name that tells a state
+    social_hosts: tuple[str, ...]
+    language_profiles: tuple[LanguageProfile, ...]  # the site's own languages
+    vocabulary: Vocabulary  # every language's words, read on every page
+    punctuation: Punctuation
+    dates: DateRules
 
     def language(self, code: str) -> LanguageProfile:
         for lang in self.language_profiles:
@@ -138,10 +140,9 @@ def _build(filename: str, data: dict[str, Any]) -> SiteProfile:
     _check_languages(filename, data)
     codes = tuple(data["languages"])
     phrases = data.get("phrases", {})
-    language_profiles = tuple(_build_language(code, phrases[code]) for code in codes)
-    listing_paths = tuple(
-        data.get("listing_paths") or [lang.listing_path for lang in language_profiles]
-    )
+    date_shapes = data["dates"]["shapes"]
+    language_profiles = tuple(_build_language(code, phrases[code], date_shapes) for code in codes)
+    vocabulary = build_vocabulary(phrases)
     return SiteProfile(
         name=data["name"],
         base_url=data["base_url"].rstrip("/"),
@@ -150,7 +151,9 @@ def _build(filename: str, data: dict[str, Any]) -> SiteProfile:
         default_language=data["default_language"],
         languages=codes,
         site_names=tuple(data["site_names"]),
-        listing_paths=listing_paths,
+        listing_paths=tuple(
+            data.get("listing_paths") or [lang.listing_path for lang in language_profiles]
+        ),
         article_path=re.compile(data["article_path"]),
         source_listing_path=data.get("source_listing_path", "{prefix}/{source}"),
         never_follow=tuple(re.compile(pattern) for pattern in data.get("never_follow", [])),
@@ -158,11 +161,24 @@ def _build(filename: str, data: dict[str, Any]) -> SiteProfile:
         title_selectors=tuple(data.get("title_selectors", [])),
         body_selectors=tuple(data.get("body_selectors", [])),
         next_page_selectors=tuple(data.get("next_page_selectors", [])),
-        next_page_texts=tuple(data.get("next_page_texts", [])),
-        boilerplate_tokens=frozenset(token.lower() for token in data.get("boilerplate_tokens", [])),
-        body_end_tokens=frozenset(token.lower() for token in data.get("body_end_tokens", [])),
+        next_page_texts=vocabulary.next_page,
+        boilerplate_tokens=_lower_set(data.get("boilerplate_tokens", [])),
+        body_end_tokens=_lower_set(data.get("body_end_tokens", [])),
+        class_state_prefixes=tuple(data.get("class_state_prefixes", [])),
+        social_hosts=tuple(data.get("social_hosts", [])),
         language_profiles=language_profiles,
+        vocabulary=vocabulary,
+        punctuation=Punctuation(**data["punctuation"]),
+        dates=DateRules(
+            numeric=re.compile(data["dates"]["numeric"]),
+            day_month_year=re.compile(data["dates"]["day_month_year"]),
+            months=build_months(filename, phrases),
+        ),
     )
+
+
+def _lower_set(tokens: list[str]) -> frozenset[str]:
+    return frozenset(token.lower() for token in tokens)
 
 
 def _check_languages(filename: str, data: dict[str, Any]) -> None:
@@ -181,13 +197,13 @@ def _check_languages(filename: str, data: dict[str, Any]) -> None:
                 raise ProfileError(f"{filename}: phrases.{code}.{key}: missing")
 
 
-def _build_language(code: str, table: dict[str, Any]) -> LanguageProfile:
+def _build_language(code: str, table: dict[str, Any], date_shapes: str) -> LanguageProfile:
     sources = table["published"]
     return LanguageProfile(
         code=code,
         prefix=table["prefix"].rstrip("/"),
         listing_path=table["listing_path"],
-        published=tuple(re.compile(source.replace("{date}", DATE_SHAPES)) for source in sources),
+        published=tuple(re.compile(source.replace("{date}", date_shapes)) for source in sources),
         # The literal text before the first regex token: what an XPath `contains()` can look for.
         published_keywords=tuple(
             re.split(r"\\s|[\\(\[.?*+]", source, maxsplit=1)[0] for source in sources

@@ -7,15 +7,26 @@ from pathlib import Path
 import pytest
 
 from newsagg.errors import ProfileError
+from newsagg.extract.title import strip_site_name
 from newsagg.extract.url import parse_article_url
 from newsagg.sites import profiles
 from newsagg.sites.profiles import known_sites, load_all_profiles, load_profile
 from tests.conftest import PAGES, REPO
 
-SHIPPED = ["djazairess", "maghress", "masress", "sauress", "turess"]
+SHIPPED = ["djazairess", "maghress", "masress", "sauress", "sudaress", "turess", "yemeress"]
+# The network's members as its footers name them.
+ARABIC_NAMES = {
+    "djazairess": "جزايرس",
+    "maghress": "مغرس",
+    "masress": "مصرس",
+    "sauress": "سعورس",
+    "sudaress": "سودارس",
+    "turess": "تورس",
+    "yemeress": "يمرس",
+}
 
 
-def test_the_five_sites_are_shipped_and_valid() -> None:
+def test_the_seven_sites_are_shipped_and_valid() -> None:
     assert known_sites() == SHIPPED
     assert [profile.name for profile in load_all_profiles()] == SHIPPED
 
@@ -25,6 +36,13 @@ def test_every_profile_has_a_fixture_and_a_readme_row(name: str) -> None:
     assert sorted((PAGES / name).glob("*.json")), f"no fixture page under {PAGES / name}"
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"| {name} |" in readme
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_each_site_is_named_as_its_footer_names_it(name: str) -> None:
+    profile = load_profile(name)
+    assert profile.site_names[:2] == (name.capitalize(), ARABIC_NAMES[name])
+    assert strip_site_name(f"عنوان الخبر - {ARABIC_NAMES[name]}", profile) == "عنوان الخبر"
 
 
 def test_maghress_profile_reads_as_data() -> None:

@@ -63,6 +63,35 @@ def test_every_languages_vocabulary_is_read_on_every_site() -> None:
     assert profile.dates.months["juillet"] == profile.dates.months["تموز"] == 7
 
 
+def test_profiles_name_their_news_agencies() -> None:
+    agencies = {profile.name: profile.news_agencies for profile in load_all_profiles()}
+    assert agencies == {
+        "djazairess": {"aps"},
+        "maghress": {"map"},
+        "masress": {"mena"},
+        "sauress": {"spa"},
+        "sudaress": {"suna"},
+        "turess": {"tap", "tapfr"},
+        "yemeress": {"saba"},
+    }
+
+
+def test_reserved_segments_are_categories_site_pages_and_languages() -> None:
+    profile = load_profile("maghress")
+    menu = {"politics", "economics", "international", "sports", "society", "culture"}
+    menu |= {"religion", "health", "video"}
+    pages = {"rss", "widget", "advertisement", "about", "city", "author", "faces", "resources"}
+    assert menu | pages | {"page", "tag", "ar", "fr", "es"} <= profile.reserved_segments
+    assert not {"hespress", "lopinion"} & profile.reserved_segments
+    assert profile.reserved_slugs < profile.reserved_segments
+    assert [lang.author_path for lang in profile.language_profiles] == [
+        "/author/",
+        "/fr/author/",
+        "/es/author/",
+    ]
+    assert profile.aliases == ()
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
@@ -111,6 +140,11 @@ def test_article_url_pattern(url: str, expected: tuple[str, str, int] | None) ->
             "x.toml: phrases.de: no phrases for this language in the template",
         ),
         ('name = "x"\nbase_url = ', "x.toml: not valid TOML"),
+        (
+            'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
+            'languages = ["ar"]\nsite_names = ["X"]\naliases = ["x.net"]\n',
+            "x.toml: aliases: expected an http(s) URL, got 'x.net'",
+        ),
         (
             'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
             'languages = ["ar"]\nsite_names = ["X"]\nnever_follow = ["(["]\n',

@@ -39,6 +39,7 @@ class LanguageProfile:
     code: str
     prefix: str  # "" for the default language, "/fr" for French...
     listing_path: str
+    author_path: str  # "{prefix}/author/": an author's page, never an outlet's
     published: tuple[re.Pattern[str], ...]
     published_keywords: tuple[str, ...]  # literal openings of `published`, for a fast search
     read_at_source: tuple[str, ...]
@@ -54,6 +55,7 @@ class SiteProfile:
     name: str
     base_url: str
     host: str
+    aliases: tuple[str, ...]  # other base URLs of the same site, as declared
     country: str
     default_language: str
     languages: tuple[str, ...]
@@ -62,7 +64,11 @@ class SiteProfile:
     article_path: re.Pattern[str]
     source_listing_path: str
     never_follow: tuple[re.Pattern[str], ...]
-    reserved_slugs: frozenset[str]  # path segments that are never an outlet ("page", "tag")
+    reserved_slugs: frozenset[str]  # never an article's outlet: /page/2, /fr/123
+    # Every first path segment that is never an outlet slug: reserved_slugs, categories,
+    # site pages, language codes and prefixes.
+    reserved_segments: frozenset[str]
+    news_agencies: frozenset[str]  # outlet slugs of news agencies
     title_selectors: tuple[str, ...]
     body_selectors: tuple[str, ...]
     next_page_selectors: tuple[str, ...]
@@ -147,6 +153,7 @@ def _build(filename: str, data: dict[str, Any]) -> SiteProfile:
         name=data["name"],
         base_url=data["base_url"].rstrip("/"),
         host=urlsplit(data["base_url"]).hostname or "",
+        aliases=tuple(url.rstrip("/") for url in data.get("aliases", [])),
         country=data.get("country", ""),
         default_language=data["default_language"],
         languages=codes,
@@ -158,6 +165,8 @@ def _build(filename: str, data: dict[str, Any]) -> SiteProfile:
         source_listing_path=data.get("source_listing_path", "{prefix}/{source}"),
         never_follow=tuple(re.compile(pattern) for pattern in data.get("never_follow", [])),
         reserved_slugs=frozenset(data.get("reserved_slugs", [])) | frozenset(codes),
+        reserved_segments=_reserved_segments(data, language_profiles),
+        news_agencies=frozenset(data.get("news_agencies", [])),
         title_selectors=tuple(data.get("title_selectors", [])),
         body_selectors=tuple(data.get("body_selectors", [])),
         next_page_selectors=tuple(data.get("next_page_selectors", [])),
@@ -175,6 +184,15 @@ def _build(filename: str, data: dict[str, Any]) -> SiteProfile:
             months=build_months(filename, phrases),
         ),
     )
+
+
+def _reserved_segments(
+    data: dict[str, Any], languages: tuple[LanguageProfile, ...]
+) -> frozenset[str]:
+    keys = ("reserved_slugs", "categories", "site_pages")
+    listed = {segment for key in keys for segment in data.get(key, [])}
+    prefixes = {lang.prefix.strip("/") for lang in languages if lang.prefix}
+    return frozenset(listed | prefixes | {lang.code for lang in languages})
 
 
 def _lower_set(tokens: list[str]) -> frozenset[str]:
@@ -199,10 +217,12 @@ def _check_languages(filename: str, data: dict[str, Any]) -> None:
 
 def _build_language(code: str, table: dict[str, Any], date_shapes: str) -> LanguageProfile:
     sources = table["published"]
+    prefix = table["prefix"].rstrip("/")
     return LanguageProfile(
         code=code,
-        prefix=table["prefix"].rstrip("/"),
+        prefix=prefix,
         listing_path=table["listing_path"],
+        author_path=f"{prefix}/author/",
         published=tuple(re.compile(source.replace("{date}", date_shapes)) for source in sources),
         # The literal text before the first regex token: what an XPath `contains()` can look for.
         published_keywords=tuple(

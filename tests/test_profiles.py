@@ -55,8 +55,8 @@ def test_maghress_profile_reads_as_data() -> None:
 
 
 def test_every_languages_vocabulary_is_read_on_every_site() -> None:
-    """masress has only Arabic, yet a French pager or an English credit is still furniture."""
-    profile = load_profile("masress")
+    """sauress has only Arabic, yet a French pager or an English credit is still furniture."""
+    profile = load_profile("sauress")
     assert [lang.code for lang in profile.language_profiles] == ["ar"]
     assert {"Suivant", "Next", "»"} <= set(profile.next_page_texts)
     assert "credit" in profile.vocabulary.credit_words

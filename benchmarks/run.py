@@ -64,7 +64,6 @@ CHECKED_FIELDS = ("title", "source", "published", "body")
 STAGES = (  # stats newsagg/time/<stage> -> what the table calls it
     ("parse", "HTML parse"),
     ("extraction", "extraction"),
-    ("date", "date parsing"),
     ("clean", "cleaning"),
     ("validate", "validation"),
     ("near_duplicates", "near-dup"),

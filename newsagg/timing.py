@@ -1,4 +1,4 @@
-"""Stage timers: how many seconds a crawl spent in each stage (parse, extraction, date...).
+"""Stage timers: how many seconds a crawl spent in each stage (parse, extraction, dedupe...).
 
 The RunContext holds the crawl's timer: `with timer("extraction"): ...` adds the block's
 perf_counter seconds to the stage. A stage timed inside another is exclusive: the outer stage

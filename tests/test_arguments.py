@@ -17,12 +17,12 @@ from tests.conftest import run_crawl
         (
             {"site": None},
             "newsagg: error: site: required (-a site=NAME); known sites: djazairess, maghress,"
-            " masress, sauress, turess",
+            " masress, sauress, sudaress, turess, yemeress",
         ),
         (
             {"site": "maghres"},
             "newsagg: error: site: unknown site 'maghres'; known sites: djazairess, maghress,"
-            " masress, sauress, turess",
+            " masress, sauress, sudaress, turess, yemeress",
         ),
         (
             {"lang": "fr,de"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
@@ -13,7 +14,13 @@ from newsagg.extract.boilerplate import ParagraphFilter, element_checker
 from newsagg.extract.dates import parse_date
 from newsagg.extract.published import find_published_line, parse_published_line
 from newsagg.extract.source_link import find_source_link
-from newsagg.extract.text import clean_text, fold_for_match, normalize_for_hash
+from newsagg.extract.text import (
+    clean_text,
+    fold_for_match,
+    has_raw_spelling,
+    normalize_for_hash,
+    raw_spelling,
+)
 from newsagg.extract.title import strip_site_name
 from newsagg.extract.url import canonical_url
 from newsagg.sites.profiles import load_profile
@@ -46,7 +53,7 @@ MAGHRESS = load_profile("maghress")
 def test_dates_are_day_first_and_never_guessed(
     raw: str, expected: date | None, method: str
 ) -> None:
-    assert parse_date(raw, ("ar", "fr", "es")) == (expected, method)
+    assert parse_date(raw, MAGHRESS.dates, ("ar", "fr", "es")) == (expected, method)
 
 
 @pytest.mark.parametrize(
@@ -229,3 +236,14 @@ def test_a_wording_inside_a_sentence_is_not_the_published_line() -> None:
 def test_a_heading_is_a_byline_only_with_a_colon(text: str, tag: str, reason: str | None) -> None:
     block = Block(raw=text, text=text, tag=tag)
     assert ParagraphFilter(MAGHRESS).reason_to_drop(block) == reason
+
+
+@pytest.mark.parametrize("raw", ["مَصدرةِ", "مصدره", "مـصـدره", "اقرأ", "إقرا", "SOURCE"])
+def test_raw_spelling_finds_every_spelling_that_folds_to_the_word(raw: str) -> None:
+    word = fold_for_match(raw)
+    assert has_raw_spelling(word)
+    assert re.search(raw_spelling(word), f"… {raw.lower()} …")
+
+
+def test_accented_latin_has_no_raw_spelling() -> None:
+    assert not has_raw_spelling(fold_for_match("dépêche"))

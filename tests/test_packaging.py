@@ -37,7 +37,7 @@ def test_sites_and_sample_load_from_a_zipped_package(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == [f"{egg}/newsagg/__init__.py", "5", "9"]
+    assert done.stdout.split() == [f"{egg}/newsagg/__init__.py", "7", "9"]
 
 
 def test_every_package_directory_has_an_init_for_find_packages() -> None:

@@ -7,15 +7,26 @@ from pathlib import Path
 import pytest
 
 from newsagg.errors import ProfileError
+from newsagg.extract.title import strip_site_name
 from newsagg.extract.url import parse_article_url
 from newsagg.sites import profiles
 from newsagg.sites.profiles import known_sites, load_all_profiles, load_profile
 from tests.conftest import PAGES, REPO
 
-SHIPPED = ["djazairess", "maghress", "masress", "sauress", "turess"]
+SHIPPED = ["djazairess", "maghress", "masress", "sauress", "sudaress", "turess", "yemeress"]
+# The network's members as its footers name them.
+ARABIC_NAMES = {
+    "djazairess": "جزايرس",
+    "maghress": "مغرس",
+    "masress": "مصرس",
+    "sauress": "سعورس",
+    "sudaress": "سودارس",
+    "turess": "تورس",
+    "yemeress": "يمرس",
+}
 
 
-def test_the_five_sites_are_shipped_and_valid() -> None:
+def test_the_seven_sites_are_shipped_and_valid() -> None:
     assert known_sites() == SHIPPED
     assert [profile.name for profile in load_all_profiles()] == SHIPPED
 
@@ -27,6 +38,13 @@ def test_every_profile_has_a_fixture_and_a_readme_row(name: str) -> None:
     assert f"| {name} |" in readme
 
 
+@pytest.mark.parametrize("name", SHIPPED)
+def test_each_site_is_named_as_its_footer_names_it(name: str) -> None:
+    profile = load_profile(name)
+    assert profile.site_names[:2] == (name.capitalize(), ARABIC_NAMES[name])
+    assert strip_site_name(f"عنوان الخبر - {ARABIC_NAMES[name]}", profile) == "عنوان الخبر"
+
+
 def test_maghress_profile_reads_as_data() -> None:
     profile = load_profile("maghress")
     assert profile.host == "www.maghress.com"
@@ -34,6 +52,44 @@ def test_maghress_profile_reads_as_data() -> None:
     assert profile.listing_paths == ("/", "/fr/", "/es/")
     assert [lang.prefix for lang in profile.language_profiles] == ["", "/fr", "/es"]
     assert profile.language("fr").published_keywords == ("Publié dans",)
+
+
+def test_every_languages_vocabulary_is_read_on_every_site() -> None:
+    """sauress has only Arabic, yet a French pager or an English credit is still furniture."""
+    profile = load_profile("sauress")
+    assert [lang.code for lang in profile.language_profiles] == ["ar"]
+    assert {"Suivant", "Next", "»"} <= set(profile.next_page_texts)
+    assert "credit" in profile.vocabulary.credit_words
+    assert profile.dates.months["juillet"] == profile.dates.months["تموز"] == 7
+
+
+def test_profiles_name_their_news_agencies() -> None:
+    agencies = {profile.name: profile.news_agencies for profile in load_all_profiles()}
+    assert agencies == {
+        "djazairess": {"aps"},
+        "maghress": {"map"},
+        "masress": {"mena"},
+        "sauress": {"spa"},
+        "sudaress": {"suna"},
+        "turess": {"tap", "tapfr"},
+        "yemeress": {"saba"},
+    }
+
+
+def test_reserved_segments_are_categories_site_pages_and_languages() -> None:
+    profile = load_profile("maghress")
+    menu = {"politics", "economics", "international", "sports", "society", "culture"}
+    menu |= {"religion", "health", "video"}
+    pages = {"rss", "widget", "advertisement", "about", "city", "author", "faces", "resources"}
+    assert menu | pages | {"page", "tag", "ar", "fr", "es"} <= profile.reserved_segments
+    assert not {"hespress", "lopinion"} & profile.reserved_segments
+    assert profile.reserved_slugs < profile.reserved_segments
+    assert [lang.author_path for lang in profile.language_profiles] == [
+        "/author/",
+        "/fr/author/",
+        "/es/author/",
+    ]
+    assert profile.aliases == ()
 
 
 @pytest.mark.parametrize(
@@ -84,6 +140,32 @@ def test_article_url_pattern(url: str, expected: tuple[str, str, int] | None) ->
             "x.toml: phrases.de: no phrases for this language in the template",
         ),
         ('name = "x"\nbase_url = ', "x.toml: not valid TOML"),
+        (
+            'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
+            'languages = ["ar"]\nsite_names = ["X"]\naliases = ["x.net"]\n',
+            "x.toml: aliases: expected an http(s) URL, got 'x.net'",
+        ),
+        (
+            'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
+            'languages = ["ar"]\nsite_names = ["X"]\nnever_follow = ["(["]\n',
+            "x.toml: never_follow: bad regex '(['",
+        ),
+        (
+            'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
+            'languages = ["ar"]\nsite_names = ["X"]\n[phrases.ar]\nreadalso = ["x"]\n',
+            "x.toml: phrases.ar.readalso: unknown key; expected one of",
+        ),
+        (
+            'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
+            'languages = ["ar"]\nsite_names = ["X"]\n[phrases.fr.months]\nnames = ["janvier"]\n',
+            "x.toml: phrases.fr.months.names: expected twelve entries, January first",
+        ),
+        (
+            'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
+            'languages = ["ar"]\nsite_names = ["X"]\n[phrases.fr.months]\n'
+            'abbreviations = ["jan", "mar", [], [], [], [], [], [], [], [], [], []]\n',
+            "x.toml: phrases.es.months.abbreviations: 'mar' is month 3 here and 2 in another list",
+        ),
         (
             'name = "x"\nbase_url = "https://x.com"\ndefault_language = "ar"\n'
             'languages = ["ar"]\nsite_names = ["X"]\n'

@@ -9,15 +9,15 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from newsagg.extract.body import extract_body
+from newsagg.extract.body_page import Anchors, BodyPage
 from newsagg.extract.boilerplate import element_checker, end_checker
 from newsagg.extract.dates import DateMethod, parse_date
 from newsagg.extract.jsonld import extract_jsonld_article
-from newsagg.extract.published import PublishedLine, find_published_line
+from newsagg.extract.published import PublishedAnchor, PublishedLine, find_published_line
 from newsagg.extract.source_link import find_source_link
 from newsagg.extract.title import extract_title, meta_title
 from newsagg.extract.url import absolute_url, parse_article_url
 from newsagg.sites.profiles import SiteProfile
-from newsagg.timing import Timer, no_timer
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,26 +34,20 @@ class Extraction:
 
 
 def extract_article(
-    page: Selector,
-    profile: SiteProfile,
-    *,
-    url: str,
-    base_url: str | None = None,
-    timer: Timer = no_timer,
+    page: Selector, profile: SiteProfile, *, url: str, base_url: str | None = None
 ) -> Extraction:
     """Anchor on what stays put across templates: the published line, the read-at-source
     link, JSON-LD/og:/<title>, the heading before the published line. `url` is the page's
-    own; `base_url` resolves relative links (the page's <base href> if it has one); `timer`
-    times the date parsing as its own stage."""
+    own; `base_url` resolves relative links (the page's <base href> if it has one)."""
     root = page.root
-    is_boilerplate = element_checker(profile)
+    ends_article = end_checker(profile)
     jsonld = extract_jsonld_article(root)
     meta = meta_title(page, profile)
     ref = parse_article_url(url, profile)
     published = find_published_line(
         root,
         profile,
-        end_checker(profile),
+        ends_article,
         urlsplit(url).path,
         meta,
         language=ref.language if ref is not None else None,
@@ -61,29 +55,31 @@ def extract_article(
     published_element = published.element if published else None
     source = find_source_link(root, profile, after=published_element)
     title = extract_title(page, profile, jsonld, published_element, meta)
-    paragraphs, body_method = extract_body(
-        page,
-        profile,
-        is_boilerplate,
+    anchors = Anchors(
+        published=published,
+        source=source.element if source else None,
         title=title,
-        published_element=published_element,
-        source_element=source.element if source else None,
-        jsonld_body=jsonld.get("articleBody")
-        if isinstance(jsonld.get("articleBody"), str)
-        else None,
+        jsonld_body=text if isinstance(text := jsonld.get("articleBody"), str) else None,
         page_host=urlsplit(url).hostname or "",
     )
-    day, method = (None, None)
-    if published is not None:
-        languages = (published.line.language, *profile.languages)
-        with timer("date"):
-            day, method = parse_date(published.line.date_raw, tuple(dict.fromkeys(languages)))
+    body = extract_body(BodyPage(page, profile, anchors, element_checker(profile), ends_article))
+    day, method = _published_day(published, profile)
     return Extraction(
         title=title,
         published_line=published.line if published else None,
         published=day,
         date_method=method,
         source_url=absolute_url(base_url or url, source.href) if source else None,
-        paragraphs=tuple(paragraphs),
-        body_method=body_method,
+        paragraphs=tuple(body.paragraphs) if body else (),
+        body_method=body.method if body else None,
     )
+
+
+def _published_day(
+    published: PublishedAnchor | None, profile: SiteProfile
+) -> tuple[date | None, DateMethod | None]:
+    """The line's date, read in its own language first, then in the site's others."""
+    if published is None:
+        return None, None
+    languages = tuple(dict.fromkeys((published.line.language, *profile.languages)))
+    return parse_date(published.line.date_raw, profile.dates, languages)

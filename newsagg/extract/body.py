@@ -1,171 +1,151 @@
-"""The article text: the run of paragraphs between the published line and the read-at-source
-link, with everything that is not the article's own prose left out."""
+"""The article text, by an ordered recipe: each strategy is one way to find the run of
+paragraphs that is the article's own prose; the first that finds any wins and gives its name
+(`body_method`, counted as `newsagg/body/<method>`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from lxml import etree
-from parsel import Selector
 
-from newsagg.extract.blocks import Block, BlockWalker, document_position, innermost_with_text
-from newsagg.extract.boilerplate import ParagraphFilter, end_checker
-from newsagg.extract.published import opening_words, parse_published_line
-from newsagg.extract.text import clean_text, fold_for_match, string_value
-from newsagg.sites.profiles import SiteProfile
+from newsagg.extract.blocks import Block, document_position, innermost_with_text
+from newsagg.extract.body_page import BodyPage
+from newsagg.extract.text import clean_text, string_value
 
-BodyMethod = str  # "published_to_source", "published_onward", "title_to_published", ...
-MAX_LABEL_WORDS = 3
-MAX_LINE_EXTRA = 60  # characters a published line's block may hold besides the line itself
+BodyMethod = str  # "published_to_source", "title_to_published", "published_onward", ...
+
+
+class Body(NamedTuple):
+    paragraphs: list[str]
+    method: BodyMethod
+
+
+def extract_body(page: BodyPage) -> Body | None:
+    """The first strategy of `RECIPE` that finds paragraphs; None when none does."""
+    for strategy in RECIPE:
+        if (found := strategy(page)) is not None:
+            return found
+    return None
+
+
+def between_published_line_and_source_link(page: BodyPage) -> Body | None:
+    """From the published line to the read-at-source link, when the link comes after it."""
+    line, source = page.published, page.anchors.source
+    if line is None or source is None or not _precedes(line, source):
+        return None
+    texts = page.keep(page.after_line(page.walker(stop_at=source).walk_from(line)))
+    return Body(texts, "published_to_source") if texts else None
+
+
+def headline_to_published_line(page: BodyPage) -> Body | None:
+    """Templates that print the line after the text: what lies between the headline and the
+    line, when it is longer than what follows the line (page furniture, then)."""
+    line = page.published
+    title = _title_element(line, page.anchors.title) if line is not None else None
+    if title is None:
+        return None
+    texts = page.keep(page.after_title(page.walker(stop_at=line).walk_from(title)))
+    if texts and _length(texts) > _length(_after_line_to_end(page)):
+        return Body(texts, "title_to_published")
+    return None
+
+
+def published_line_to_end_marker(page: BodyPage) -> Body | None:
+    """From the published line to the first related list, comments block or sidebar."""
+    texts = _after_line_to_end(page)
+    return Body(texts, "published_onward") if texts else None
+
+
+def profile_selectors(page: BodyPage) -> Body | None:
+    """The first of the profile's body selectors whose element holds prose."""
+    for selector in page.profile.body_selectors:
+        for element in page.page.css(selector):
+            walker = page.walker(stop_at=page.anchors.source)
+            if texts := page.keep(walker.walk_within(element.root)):
+                return Body(texts, f"selector:{selector}")
+    return None
+
+
 _JSONLD_SPLIT = re.compile(r"\n\s*\n|\r\n|\n")
-# A paragraph's last character when it is finished prose; closing quotes too (a quoted
-# statement often ends one), but not the colon a caption or a list lead ends with.
-_PROSE_END = re.compile(r"[.!?؟…»\"”]$")
 
 
-def extract_body(
-    page: Selector,
-    profile: SiteProfile,
-    is_boilerplate: Callable[[etree._Element], bool],
-    *,
-    title: str | None,
-    published_element: etree._Element | None,
-    source_element: etree._Element | None,
-    jsonld_body: str | None,
-    page_host: str = "",
-) -> tuple[list[str], BodyMethod | None]:
-    """Paragraphs of the body, and which anchor found them; ([], None) when none did.
+def jsonld_article_body(page: BodyPage) -> Body | None:
+    """JSON-LD `articleBody`, split at its line breaks."""
+    texts = [clean_text(part) for part in _JSONLD_SPLIT.split(page.anchors.jsonld_body or "")]
+    texts = [text for text in texts if text]
+    return Body(texts, "jsonld") if texts else None
 
-    Tried in order, the first that yields text wins: published line -> read-at-source link;
-    published line onward to the first related-list heading; title -> published line (for
-    templates that print the line after the text); the profile's body selectors; JSON-LD
-    `articleBody`."""
-    paragraphs = ParagraphFilter(profile, page_host)
-    protected = _anchor_chain(published_element) | _anchor_chain(source_element)
-    if published_element is not None:  # its line must come out whole ("meta-pub" spans)
-        protected.update(published_element.iter())
-    title_folded = fold_for_match(title or "")
-    keywords = opening_words(profile.language_profiles)
 
-    def is_line(block: Block) -> bool:
-        """A published line standing as its own block (the article's or a related item's);
-        a body sentence that happens to begin "Publié dans la revue X le …" is not one."""
-        if not any(keyword in block.text for keyword in keywords):
-            return False  # every wording opens with its keyword: no regex needed
-        line = parse_published_line(block.text, profile.language_profiles)
-        return line is not None and len(block.text) <= len(line.raw) + MAX_LINE_EXTRA
+Strategy = Callable[[BodyPage], Body | None]
+RECIPE: tuple[Strategy, ...] = (
+    between_published_line_and_source_link,
+    headline_to_published_line,
+    published_line_to_end_marker,
+    profile_selectors,
+    jsonld_article_body,
+)
 
-    def keep(blocks: list[Block]) -> list[str]:
-        texts: list[str] = []
-        for block in blocks:
-            if not texts and block.tag == "li" and len(block.text.split()) <= MAX_LABEL_WORDS:
-                continue  # a category or tag item of the meta row above the text
-            if paragraphs.reason_to_drop(block) is not None:
-                continue
-            if source_element is not None and source_element in block.elements:
-                continue  # the read-at-source line itself
-            if is_line(block):
-                continue  # a related item's own line
-            if title_folded and fold_for_match(block.text) == title_folded:
-                continue
-            texts.append(block.text)
-        return texts
 
-    def after_title(blocks: list[Block]) -> list[Block]:
-        for index, block in enumerate(blocks):
-            if is_line(block):
-                return blocks[:0]  # the line is inside the title's block: nothing between
-            if fold_for_match(block.text) == title_folded:
-                return blocks[index + 1 :]
-        return blocks[1:]
+def _after_line_to_end(page: BodyPage) -> list[str]:
+    """The paragraphs after the published line up to where the article ends (`_EndMarker`);
+    walked once, though two strategies read it."""
+    if "onward" not in page.walks:
+        page.walks["onward"] = _walk_onward(page) if page.published is not None else []
+    return page.walks["onward"]
 
-    def after_line(blocks: list[Block]) -> list[Block]:
-        for index, block in enumerate(blocks):
-            if is_line(block):
-                return blocks[index + 1 :]
-        return []
 
-    if published_element is not None:
-        if source_element is not None and _precedes(published_element, source_element):
-            walker = BlockWalker(is_boilerplate, protected, stop_at=source_element)
-            if texts := keep(after_line(walker.walk_from(published_element))):
-                return texts, "published_to_source"
+def _walk_onward(page: BodyPage) -> list[str]:
+    end = _EndMarker(page)
+    walker = page.walker(
+        stop_at=page.anchors.source, should_stop=end.block_ends, ends_at=end.element_ends
+    )
+    blocks = page.after_line(walker.walk_from(page.published))
+    if blocks and (page.paragraphs.is_related_heading(blocks[-1]) or page.is_line(blocks[-1])):
+        blocks = blocks[:-1]
+    return page.keep(blocks)
 
-        started = False
 
-        def related_list_begins(block: Block) -> bool:
-            nonlocal started
-            if not started:
-                started = is_line(block)
-                return False
-            return paragraphs.is_related_heading(block) or (is_line(block))
+class _EndMarker:
+    """Where the text after the published line ends when no read-at-source link bounds it:
+    at a related-list heading or another article's line (a block), or at a skipped related
+    list, comments block or sidebar (an element) with no prose after it in its container.
+    Neither counts before the walk has passed the article's own line."""
 
-        ends_article = end_checker(profile)
+    def __init__(self, page: BodyPage) -> None:
+        self.page = page
+        self.past_line = False
 
-        def article_ends(element: etree._Element) -> bool:
-            return started and ends_article(element) and not _prose_follows(element, is_boilerplate)
+    def block_ends(self, block: Block) -> bool:
+        if not self.past_line:
+            self.past_line = self.page.is_own_line(block)
+            return False
+        return self.page.paragraphs.is_related_heading(block) or self.page.is_line(block)
 
-        walker = BlockWalker(
-            is_boilerplate,
-            protected,
-            stop_at=source_element,
-            should_stop=related_list_begins,
-            ends_at=article_ends,
+    def element_ends(self, element: etree._Element) -> bool:
+        return (
+            self.past_line
+            and self.page.ends_article(element)
+            and not _prose_follows(element, self.page)
         )
-        blocks = after_line(walker.walk_from(published_element))
-        if blocks and (paragraphs.is_related_heading(blocks[-1]) or is_line(blocks[-1])):
-            blocks = blocks[:-1]
-        onward = keep(blocks)
-
-        # Some templates print the line after the text: then the body is what lies between
-        # the headline and the line, and what follows the line is page furniture.
-        before: list[str] = []
-        title_element = _title_element(published_element, title)
-        if title_element is not None:
-            walker = BlockWalker(is_boilerplate, protected, stop_at=published_element)
-            before = keep(after_title(walker.walk_from(title_element)))
-        if before and _length(before) > _length(onward):
-            return before, "title_to_published"
-        if onward:
-            return onward, "published_onward"
-
-    for selector in profile.body_selectors:
-        for element in page.css(selector):
-            walker = BlockWalker(is_boilerplate, protected, stop_at=source_element)
-            if texts := keep(walker.walk_within(element.root)):
-                return texts, f"selector:{selector}"
-
-    if jsonld_body:
-        texts = [clean_text(part) for part in _JSONLD_SPLIT.split(jsonld_body)]
-        if texts := [text for text in texts if text]:
-            return texts, "jsonld"
-    return [], None
 
 
 MIN_PROSE_WORDS = 12  # a paragraph of the article, not a caption, a tag line or a button
 
 
-def _prose_follows(
-    element: etree._Element, is_boilerplate: Callable[[etree._Element], bool]
-) -> bool:
+def _prose_follows(element: etree._Element, page: BodyPage) -> bool:
     """A paragraph of prose comes after `element` in its own container: the element is an
     aside inside the text (a "Lire aussi" box between two paragraphs), not the list of other
     articles that ends it. A paragraph whose class says what it is (an author's bio, a
     copyright) is not the article's."""
+    prose_end = page.paragraphs.markers.prose_end
     for sibling in element.itersiblings():
-        if sibling.tag == "p" and not is_boilerplate(sibling):
+        if sibling.tag == "p" and not page.is_boilerplate(sibling):
             text = clean_text(string_value(sibling))
-            if len(text.split()) >= MIN_PROSE_WORDS and _PROSE_END.search(text):
+            if len(text.split()) >= MIN_PROSE_WORDS and prose_end.search(text):
                 return True
     return False
-
-
-def _anchor_chain(element: etree._Element | None) -> set[etree._Element]:
-    """An anchor and its ancestors: never skipped as boilerplate on the way to the anchor."""
-    if element is None:
-        return set()
-    return {element, *element.iterancestors()}
 
 
 def _precedes(first: etree._Element, second: etree._Element) -> bool:

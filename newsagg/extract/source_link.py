@@ -9,11 +9,15 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from newsagg.extract.text import clean_text, fold_for_match, string_value
+from newsagg.extract.text import (
+    clean_text,
+    fold_for_match,
+    has_raw_spelling,
+    raw_spelling,
+    string_value,
+)
 from newsagg.sites.profiles import LanguageProfile, SiteProfile
-
-# Words that, in a link to another host after the article, mean "the original".
-_SOURCE_WORDS = ("source", "fuente", "مصدر", "original")
+from newsagg.sites.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,7 @@ def find_source_link(
     # only the links after the published line (not the menus and tickers above it) whose raw
     # line holds a word every wording needs. A page where that finds nothing (the link above
     # the line, no wording, or text the hint cannot see, such as mojibake) is read in full.
+    source_words = _source_words(profile.vocabulary)
     hint = _hint_pattern(languages)
     if hint is not None:
         for link in _LINKS(root) if after is None else _LINKS_AFTER(after):
@@ -46,7 +51,7 @@ def find_source_link(
         if _says_read_at_source(link, _line_around(link, lines), phrases):
             return SourceLink(href=link.get("href"), element=link)
         text = fold_for_match(clean_text(string_value(link)))
-        if any(word in text for word in _SOURCE_WORDS):
+        if any(word in text for word in source_words):
             host = urlsplit(link.get("href", "")).hostname
             if host and host != profile.host:
                 fallback = SourceLink(href=link.get("href"), element=link)
@@ -69,15 +74,16 @@ def _says_read_at_source(link: etree._Element, around: str, phrases: re.Pattern[
 
 
 @cache
+def _source_words(vocabulary: Vocabulary) -> tuple[str, ...]:
+    """Words that, in a link to another host, mean "the original" ("source", "مصدر")."""
+    return tuple(fold_for_match(word) for word in vocabulary.source_words)
+
+
+@cache
 def _phrases_pattern(languages: tuple[LanguageProfile, ...]) -> re.Pattern[str]:
     """Every wording of every language, folded, as one regex: one search per link text."""
     folded = {fold_for_match(p) for lang in languages for p in lang.read_at_source}
     return re.compile("|".join(re.escape(p) for p in sorted(folded, key=len, reverse=True)))
-
-
-# What `fold_for_match` makes one: letter forms, and marks it (or `clean_text`) drops.
-_FOLDED_FORMS = {"ا": "[اأإآٱ]", "ه": "[هة]", "ي": "[يى]"}
-_DROPPED_MARKS = "[\u064b-\u065f\u0670\u0640\u200b-\u200f\u00ad\u2060\ufeff]*"
 
 
 @cache
@@ -89,17 +95,12 @@ def _hint_pattern(languages: tuple[LanguageProfile, ...]) -> re.Pattern[str] | N
     words = set()
     for lang in languages:
         for phrase in lang.read_at_source:
-            plain = [word for word in fold_for_match(phrase).split() if _is_plain(word)]
+            plain = [word for word in fold_for_match(phrase).split() if has_raw_spelling(word)]
             if not plain:
                 return None
             words.add(max(plain, key=len))
-    spelled = (_DROPPED_MARKS.join(_FOLDED_FORMS.get(c, re.escape(c)) for c in w) for w in words)
+    spelled = (raw_spelling(word) for word in words)
     return re.compile("|".join(sorted(spelled, key=len, reverse=True)))
-
-
-def _is_plain(word: str) -> bool:
-    """Letters whose raw spelling the hint can tell: ASCII, or the Arabic letters block."""
-    return (word.isascii() and word.isalpha()) or all("\u0621" <= c <= "\u064a" for c in word)
 
 
 def _line_around(link: etree._Element, lines: dict[etree._Element, str]) -> str:

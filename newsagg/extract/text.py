@@ -10,9 +10,12 @@ from functools import lru_cache
 import ftfy
 from lxml import etree
 
-# Zero-width and bidi controls that carry no text; soft hyphen too. (A regex: str.translate
-# with a dict goes through Python for every character of non-ASCII text, ten times slower.)
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f]")
+from newsagg.sites.text_rules import text_rules
+
+_RULES = text_rules()  # newsagg/sites/rules/text.toml
+# Characters that carry no text. (A regex: str.translate with a dict goes through Python for
+# every character of non-ASCII text, ten times slower.)
+_INVISIBLE = re.compile(f"[{_RULES.invisible}]")
 # Bytes of UTF-8 read as Latin-1/cp1252 ("Ã©"): only then is ftfy worth its cost.
 _MOJIBAKE_HINT = re.compile(r"[ÃÂâØÙ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6-\u02dc]")
 # Repair encodings only: curly quotes, ligatures and full-width forms are the author's text.
@@ -21,8 +24,12 @@ _FTFY = ftfy.TextFixerConfig(
 )
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]{2,8});")
 _NON_WORD = re.compile(r"[\W_]+")
-_HARAKAT = re.compile("[\u064b-\u065f\u0670\u0640]")
-_ALEF_FORMS = re.compile("[أإآٱ]")
+_FOLD_MARKS = re.compile(f"[{_RULES.fold_marks}]")
+# Each letter's other forms: one str.replace for a single form, a regex for several.
+_FOLD_LETTERS = tuple(
+    (letter, forms if len(forms) == 1 else re.compile(f"[{forms}]"))
+    for letter, forms in _RULES.fold_letters
+)
 # The extractor cleans and folds an article's paragraphs, then CleanPipeline cleans them again
 # and folds them for the content hash a moment later: recent results are kept for it.
 _RECENT = 512
@@ -53,10 +60,32 @@ def fold_for_match(text: str) -> str:
 
 
 def fold_arabic(text: str) -> str:
-    """Harakat and tatweel dropped; alef, ta marbuta and alef maqsura forms made one.
-    (Regex and str.replace: str.translate goes through Python for each character.)"""
-    text = _ALEF_FORMS.sub("ا", _HARAKAT.sub("", text))
-    return text.replace("ى", "ي").replace("ة", "ه")
+    """The fold rules of `rules/text.toml`: marks dropped (harakat, tatweel), letter forms made
+    one (alef, ta marbuta, alef maqsura). (Regex and str.replace: str.translate goes through
+    Python for each character.)"""
+    text = _FOLD_MARKS.sub("", text)
+    for letter, forms in _FOLD_LETTERS:
+        text = text.replace(forms, letter) if isinstance(forms, str) else forms.sub(letter, text)
+    return text
+
+
+# What a fold leaves out between two letters, and what it makes into each letter: the raw
+# spellings of a folded word, for a search in raw (lower-cased) text.
+_DROPPED = f"[{_RULES.fold_marks}{_RULES.invisible}]*"
+_SPELLINGS = {letter: f"[{letter}{forms}]" for letter, forms in _RULES.fold_letters}
+_RAW_SPELLED = re.compile(f"[{_RULES.raw_spelled}]+")
+
+
+def has_raw_spelling(word: str) -> bool:
+    """The word's raw spellings are all known: ASCII letters (lower case), or letters whose
+    forms and marks the fold rules list. Not so for accented Latin (NFC may compose them)."""
+    return (word.isascii() and word.isalpha()) or _RAW_SPELLED.fullmatch(word) is not None
+
+
+def raw_spelling(word: str) -> str:
+    """A regex matching, in raw lower-cased text, every spelling that folds to `word` (one
+    for which `has_raw_spelling` holds): each letter in any of its forms, marks between."""
+    return _DROPPED.join(_SPELLINGS.get(char, re.escape(char)) for char in word)
 
 
 def string_value(element: etree._Element) -> str:

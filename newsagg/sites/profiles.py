@@ -1,7 +1,8 @@
 """Site profiles: TOML files -> validated, immutable `SiteProfile` values.
 
-A site file names a template (`templates/<name>.toml`) and overrides what differs. Every file is
-checked when loaded; a mistake raises `ProfileError` with one line naming the file and the key.
+A site file names a template (`templates/<name>.toml`) and overrides what differs. The merged
+data is checked against `profile.schema.json` when loaded; a mistake raises `ProfileError` with
+one line naming the file and the key.
 """
 
 from __future__ import annotations
@@ -16,58 +17,29 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsagg.errors import ProfileError
+from newsagg.extract.dates import DateRules
+from newsagg.sites.validate import check
+from newsagg.sites.vocabulary import Punctuation, Vocabulary, build_months, build_vocabulary
 
 # Package resources, not file paths: inside a zipped egg (scrapyd) there are no files.
 SITES_DIR = resources.files("newsagg.sites")
 TEMPLATES_DIR = SITES_DIR / "templates"
 
-# Date shapes substituted for `{date}` in the published-line patterns: DD - MM - YYYY (also / or
-# .), or a day, a month name and a year ("7 mars 2023", "7 de marzo de 2023", "٧ مارس ٢٠٢٣").
-DATE_SHAPES = (
-    r"[\d٠-٩]{1,2}\s*[-/.]\s*[\d٠-٩]{1,2}\s*[-/.]\s*[\d٠-٩]{4}"
-    r"|[\d٠-٩]{1,2}(?:er|º)?\s+(?:de\s+)?[^\W\d_]+(?:\s[^\W\d_]+)?\.?,?\s+(?:de\s+)?[\d٠-٩]{4}"
-)
-
-LANGUAGE_KEYS = {
-    "prefix": str,
-    "listing_path": str,
-    "published": list,
-    "read_at_source": list,
-    "read_also": list,
-    "boilerplate": list,
-    "bylines": list,
-}
-SITE_KEYS = {
-    "name": str,
-    "template": str,
-    "base_url": str,
-    "country": str,
-    "default_language": str,
-    "languages": list,
-    "site_names": list,
-    "listing_paths": list,
-    "article_path": str,
-    "source_listing_path": str,
-    "never_follow": list,
-    "reserved_slugs": list,
-    "title_selectors": list,
-    "body_selectors": list,
-    "next_page_selectors": list,
-    "next_page_texts": list,
-    "boilerplate_tokens": list,
-    "body_end_tokens": list,
-}
-_TYPE_NAMES = {str: "string", list: "list", dict: "table"}
-REQUIRED_SITE_KEYS = ("name", "base_url", "default_language", "languages", "site_names")
+SCHEMA = "profile.schema.json"  # beside this module; checks a site file merged over its template
+# What a language edition needs when a site lists it (the template may hold languages no site has).
+EDITION_KEYS = ("prefix", "listing_path", "published", "read_at_source")
 
 
-@dataclass(frozen=True, slots=True)
+# Profiles compare by identity (eq=False): one per site per process, so the extractors' caches
+# look one up by its id instead of hashing every field.
+@dataclass(frozen=True, slots=True, eq=False)
 class LanguageProfile:
     """What one language edition of a site writes around its articles."""
 
     code: str
     prefix: str  # "" for the default language, "/fr" for French...
     listing_path: str
+    author_path: str  # "{prefix}/author/": an author's page, never an outlet's
     published: tuple[re.Pattern[str], ...]
     published_keywords: tuple[str, ...]  # literal openings of `published`, for a fast search
     read_at_source: tuple[str, ...]
@@ -76,13 +48,14 @@ class LanguageProfile:
     bylines: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class SiteProfile:
     """Everything newsagg knows about one aggregator site; built only by `load_profile`."""
 
     name: str
     base_url: str
     host: str
+    aliases: tuple[str, ...]  # other base URLs of the same site, as declared
     country: str
     default_language: str
     languages: tuple[str, ...]
@@ -91,14 +64,23 @@ class SiteProfile:
     article_path: re.Pattern[str]
     source_listing_path: str
     never_follow: tuple[re.Pattern[str], ...]
-    reserved_slugs: frozenset[str]  # path segments that are never an outlet ("page", "tag")
+    reserved_slugs: frozenset[str]  # never an article's outlet: /page/2, /fr/123
+    # Every first path segment that is never an outlet slug: reserved_slugs, categories,
+    # site pages, language codes and prefixes.
+    reserved_segments: frozenset[str]
+    news_agencies: frozenset[str]  # outlet slugs of news agencies
     title_selectors: tuple[str, ...]
     body_selectors: tuple[str, ...]
     next_page_selectors: tuple[str, ...]
     next_page_texts: tuple[str, ...]
     boilerplate_tokens: frozenset[str]
     body_end_tokens: frozenset[str]  # boilerplate that ends an article with no source link
-    language_profiles: tuple[LanguageProfile, ...]
+    class_state_prefixes: tuple[str, ...]  # "has-": a class name that tells a state
+    social_hosts: tuple[str, ...]
+    language_profiles: tuple[LanguageProfile, ...]  # the site's own languages
+    vocabulary: Vocabulary  # every language's words, read on every page
+    punctuation: Punctuation
+    dates: DateRules
 
     def language(self, code: str) -> LanguageProfile:
         for lang in self.language_profiles:
@@ -160,109 +142,92 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 def _build(filename: str, data: dict[str, Any]) -> SiteProfile:
-    def fail(key: str, message: str) -> ProfileError:
-        return ProfileError(f"{filename}: {key}: {message}")
-
-    phrases = data.pop("phrases", {})
-    for key in data:
-        if key not in SITE_KEYS:
-            raise fail(key, f"unknown key; expected one of {', '.join(sorted(SITE_KEYS))}")
-    for key in REQUIRED_SITE_KEYS:
-        if key not in data:
-            raise fail(key, "missing")
-    for key, expected in SITE_KEYS.items():
-        if key in data and not isinstance(data[key], expected):
-            raise fail(key, f"expected a {_TYPE_NAMES[expected]}, got {data[key]!r}")
-        if isinstance(data.get(key), list) and not all(isinstance(i, str) for i in data[key]):
-            raise fail(key, f"expected a list of strings, got {data[key]!r}")
-
+    check(data, SCHEMA, filename)
+    _check_languages(filename, data)
     codes = tuple(data["languages"])
-    if not codes or not all(re.fullmatch(r"[a-z]{2}", code) for code in codes):
-        raise fail("languages", f"expected a list of two-letter codes, got {data['languages']!r}")
-    if data["default_language"] not in codes:
-        raise fail("default_language", f"{data['default_language']!r} is not in languages")
-    base = urlsplit(data["base_url"])
-    if base.scheme not in ("http", "https") or not base.hostname:
-        raise fail("base_url", f"expected an http(s) URL, got {data['base_url']!r}")
-
-    language_profiles = []
-    for code in codes:
-        table = phrases.get(code)
-        if not isinstance(table, dict):
-            raise fail(f"phrases.{code}", "no phrases for this language in the template")
-        language_profiles.append(_build_language(filename, code, table))
-
-    try:
-        article_path = re.compile(data["article_path"])
-        never_follow = tuple(re.compile(pattern) for pattern in data.get("never_follow", []))
-    except re.error as exc:
-        raise fail("article_path/never_follow", f"bad regex: {exc}") from exc
-    missing_groups = {"source_slug", "article_id"} - set(article_path.groupindex)
-    if missing_groups:
-        raise fail("article_path", f"needs named groups {sorted(missing_groups)}")
-
-    listing_paths = tuple(
-        data.get("listing_paths") or [lang.listing_path for lang in language_profiles]
-    )
+    phrases = data.get("phrases", {})
+    date_shapes = data["dates"]["shapes"]
+    language_profiles = tuple(_build_language(code, phrases[code], date_shapes) for code in codes)
+    vocabulary = build_vocabulary(phrases)
     return SiteProfile(
         name=data["name"],
         base_url=data["base_url"].rstrip("/"),
-        host=base.hostname,
+        host=urlsplit(data["base_url"]).hostname or "",
+        aliases=tuple(url.rstrip("/") for url in data.get("aliases", [])),
         country=data.get("country", ""),
         default_language=data["default_language"],
         languages=codes,
         site_names=tuple(data["site_names"]),
-        listing_paths=listing_paths,
-        article_path=article_path,
+        listing_paths=tuple(
+            data.get("listing_paths") or [lang.listing_path for lang in language_profiles]
+        ),
+        article_path=re.compile(data["article_path"]),
         source_listing_path=data.get("source_listing_path", "{prefix}/{source}"),
-        never_follow=never_follow,
+        never_follow=tuple(re.compile(pattern) for pattern in data.get("never_follow", [])),
         reserved_slugs=frozenset(data.get("reserved_slugs", [])) | frozenset(codes),
+        reserved_segments=_reserved_segments(data, language_profiles),
+        news_agencies=frozenset(data.get("news_agencies", [])),
         title_selectors=tuple(data.get("title_selectors", [])),
         body_selectors=tuple(data.get("body_selectors", [])),
         next_page_selectors=tuple(data.get("next_page_selectors", [])),
-        next_page_texts=tuple(data.get("next_page_texts", [])),
-        boilerplate_tokens=frozenset(token.lower() for token in data.get("boilerplate_tokens", [])),
-        body_end_tokens=frozenset(token.lower() for token in data.get("body_end_tokens", [])),
-        language_profiles=tuple(language_profiles),
+        next_page_texts=vocabulary.next_page,
+        boilerplate_tokens=_lower_set(data.get("boilerplate_tokens", [])),
+        body_end_tokens=_lower_set(data.get("body_end_tokens", [])),
+        class_state_prefixes=tuple(data.get("class_state_prefixes", [])),
+        social_hosts=tuple(data.get("social_hosts", [])),
+        language_profiles=language_profiles,
+        vocabulary=vocabulary,
+        punctuation=Punctuation(**data["punctuation"]),
+        dates=DateRules(
+            numeric=re.compile(data["dates"]["numeric"]),
+            day_month_year=re.compile(data["dates"]["day_month_year"]),
+            months=build_months(filename, phrases),
+        ),
     )
 
 
-def _build_language(filename: str, code: str, table: dict[str, Any]) -> LanguageProfile:
-    def fail(key: str, message: str) -> ProfileError:
-        return ProfileError(f"{filename}: phrases.{code}.{key}: {message}")
+def _reserved_segments(
+    data: dict[str, Any], languages: tuple[LanguageProfile, ...]
+) -> frozenset[str]:
+    keys = ("reserved_slugs", "categories", "site_pages")
+    listed = {segment for key in keys for segment in data.get(key, [])}
+    prefixes = {lang.prefix.strip("/") for lang in languages if lang.prefix}
+    return frozenset(listed | prefixes | {lang.code for lang in languages})
 
-    for key, value in table.items():
-        expected = LANGUAGE_KEYS.get(key)
-        if expected is None:
-            raise fail(key, f"unknown key; expected one of {', '.join(sorted(LANGUAGE_KEYS))}")
-        if not isinstance(value, expected):
-            raise fail(key, f"expected a {_TYPE_NAMES[expected]}, got {value!r}")
-        if isinstance(value, list) and not all(isinstance(item, str) and item for item in value):
-            raise fail(key, f"expected a list of non-empty strings, got {value!r}")
-    for key in ("prefix", "listing_path", "published", "read_at_source"):
-        if key not in table or (table[key] in ("", []) and key != "prefix"):
-            raise fail(key, "missing")
 
-    patterns = []
-    for source in table["published"]:
-        if "(?P<outlet>" not in source or "(?P<date>{date})" not in source:
-            raise fail("published", f"needs (?P<outlet>...) and (?P<date>{{date}}): {source!r}")
-        try:
-            patterns.append(re.compile(source.replace("{date}", DATE_SHAPES)))
-        except re.error as exc:
-            raise fail("published", f"bad regex {source!r}: {exc}") from exc
-    # The literal text before the first regex token: what an XPath `contains()` can look for.
-    keywords = tuple(
-        re.split(r"\\s|[\\(\[.?*+]", source, maxsplit=1)[0] for source in table["published"]
-    )
-    if not all(keywords):
-        raise fail("published", "each pattern must start with literal text, e.g. 'Publié dans'")
+def _lower_set(tokens: list[str]) -> frozenset[str]:
+    return frozenset(token.lower() for token in tokens)
+
+
+def _check_languages(filename: str, data: dict[str, Any]) -> None:
+    """What the schema cannot say: the default language is one of the site's, and each of the
+    site's languages has its wordings in the template or the site file."""
+    if data["default_language"] not in data["languages"]:
+        message = f"{data['default_language']!r} is not in languages"
+        raise ProfileError(f"{filename}: default_language: {message}")
+    phrases = data.get("phrases", {})
+    for code in data["languages"]:
+        if code not in phrases:
+            message = "no phrases for this language in the template"
+            raise ProfileError(f"{filename}: phrases.{code}: {message}")
+        for key in EDITION_KEYS:
+            if key not in phrases[code]:
+                raise ProfileError(f"{filename}: phrases.{code}.{key}: missing")
+
+
+def _build_language(code: str, table: dict[str, Any], date_shapes: str) -> LanguageProfile:
+    sources = table["published"]
+    prefix = table["prefix"].rstrip("/")
     return LanguageProfile(
         code=code,
-        prefix=table["prefix"].rstrip("/"),
+        prefix=prefix,
         listing_path=table["listing_path"],
-        published=tuple(patterns),
-        published_keywords=keywords,
+        author_path=f"{prefix}/author/",
+        published=tuple(re.compile(source.replace("{date}", date_shapes)) for source in sources),
+        # The literal text before the first regex token: what an XPath `contains()` can look for.
+        published_keywords=tuple(
+            re.split(r"\\s|[\\(\[.?*+]", source, maxsplit=1)[0] for source in sources
+        ),
         read_at_source=tuple(table["read_at_source"]),
         read_also=tuple(table.get("read_also", [])),
         boilerplate=tuple(table.get("boilerplate", [])),

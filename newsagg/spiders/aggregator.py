@@ -265,7 +265,6 @@ class AggregatorSpider(scrapy.Spider):
                     self.profile,
                     url=response.url,
                     base_url=get_base_url(response),
-                    timer=timer,
                 )
         except Exception as exc:
             # A bug in an extractor: logged with its traceback (an ERROR, which the health

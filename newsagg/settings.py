@@ -115,3 +115,10 @@ NEWSAGG_NEAR_DUP_NUM_PERM = 128  # MinHash values per article: more = finer esti
 NEWSAGG_STOP_AFTER_KNOWN_PAGES = 1  # fully-known listing pages in a row that end it; 0 = never
 NEWSAGG_FULL = False  # request articles the state already holds (backfill); as -a full=1
 NEWSAGG_STAGE_TIMERS = False  # sum seconds per stage into stats newsagg/time/<stage> (benchmarks)
+
+# --- newsagg-diff: the gate before releasing an extraction change (docs/diff.md) -------------
+NEWSAGG_DIFF_IGNORE = ["scraped_at"]  # fields left out of every diff: they differ in each run
+NEWSAGG_DIFF_MAX_CHANGED_PCT = {"*": 5}  # per field ("*" = any other): % of records in both
+NEWSAGG_DIFF_MAX_REMOVED_PCT = 1  # % of OLD's records that NEW may lack
+NEWSAGG_DIFF_MAX_ADDED_PCT = 5  # records NEW may add, as % of OLD's count
+NEWSAGG_DIFF_MAX_DUPLICATES = 0  # ids on more than one line of one input (both inputs counted)

@@ -468,16 +468,32 @@ def test_an_uncompressed_warc_with_a_negative_length_resumes_at_the_next_record(
     ]
 
 
-def test_an_uncompressed_warc_with_an_unknown_record_type_names_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("written", "changed", "message"),
+    [
+        (b"WARC-Type: response", b"WARC-Type: rasponse", "unknown WARC-Type 'rasponse'; skipped"),
+        (
+            b"Content-Type: application/http; msgtype=response",
+            b"Content-Type: application/htto; msgtype=response",
+            "response to an HTTP URL with Content-Type 'application/htto; msgtype=response';"
+            " skipped",
+        ),
+    ],
+)
+def test_an_uncompressed_warc_names_a_response_it_cannot_take_for_one(
+    tmp_path: Path, written: bytes, changed: bytes, message: str
+) -> None:
+    """A changed byte where no digest reaches, in the record type or the WARC Content-Type,
+    is named: a response does not vanish in silence."""
     plain, offsets = plain_copy(tmp_path)
     response_2 = offsets[2 + 2 * 2][1]
     data = plain.read_bytes()
-    at = data.index(b"WARC-Type: response", response_2)
-    plain.write_bytes(data[:at] + b"WARC-Type: rasponse" + data[at + 19 :])
+    at = data.index(written, response_2)
+    plain.write_bytes(data[:at] + changed + data[at + len(written) :])
     assert statuses_and_damage(plain) == [
         ("1000", offsets[2][1]),
         ("1001", offsets[4][1]),
-        ArchiveDamage(str(plain), response_2, "unknown WARC-Type 'rasponse'; skipped"),
+        ArchiveDamage(str(plain), response_2, message),
         ("1003", offsets[8][1]),
         ("1004", offsets[10][1]),
     ]

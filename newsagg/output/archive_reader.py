@@ -422,7 +422,13 @@ def _responses(
                 recent[key] = item
             while len(recent) > 2 * _RECENT_REQUESTS:
                 del recent[next(iter(recent))]
-        elif item.type == "response" and _is_http(item):
+        elif item.type == "response" and not _is_http(item):
+            # A dns: or ftp: response is not an HTTP message; an http(s) one must be.
+            if item.fields.get("warc-target-uri", "").startswith(("http:", "https:")):
+                kind = item.fields.get("content-type", "")
+                message = f"response to an HTTP URL with Content-Type {kind!r}; skipped"
+                yield ArchiveDamage(path, item.offset, message)
+        elif item.type == "response":
             if pending is not None:
                 yield _response(pending, None, file_name, path)
             request = next((recent[k] for k in (item.id, *item.links) if k in recent), None)

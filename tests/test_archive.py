@@ -223,6 +223,21 @@ def test_abort_after_close_deletes_the_partials_too(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_fails_the_write_and_the_writer_can_only_abort(tmp_path: Path) -> None:
+    """The first file's partial is a link to /dev/full, where every write fails ENOSPC."""
+    (tmp_path / "run-00001.warc.gz.partial").symlink_to("/dev/full")
+    writer = ArchiveWriter(tmp_path, "run", 1, WARCINFO)  # rotation flushes after one exchange
+    with pytest.raises(OSError, match="No space left on device"):
+        writer.write(EXCHANGES[0])
+    with pytest.raises(RuntimeError, match=r"archive writer failed earlier: .*No space left"):
+        writer.write(EXCHANGES[1])
+    with pytest.raises(RuntimeError, match=r"abort\(\) it"):
+        writer.close()
+    writer.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_no_exchange_no_file(tmp_path: Path) -> None:
     assert ArchiveWriter(tmp_path / "none", "run", 1, WARCINFO).close() == []
     assert not (tmp_path / "none").exists()

@@ -10,6 +10,7 @@ level 9, which costs more CPU than the rest of the crawl (docs/archive.md has th
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import re
@@ -176,7 +177,8 @@ class ArchiveWriter:
         self._closed = True
         partials = [part.partial for part in self._parts]
         if self._current is not None:
-            self._current.file.close()
+            with contextlib.suppress(OSError):  # a full disk fails the flush: nothing to keep
+                self._current.file.close()
             partials.append(self._current.partial)
             self._current = None
         for partial in partials:
@@ -209,11 +211,12 @@ class ArchiveWriter:
         return opened
 
     def _finish_file(self) -> None:
-        assert self._current is not None
-        current, self._current = self._current, None
-        current.file.flush()
+        current = self._current
+        assert current is not None
+        current.file.flush()  # may fail (a full disk): the file stays current, for abort()
         os.fsync(current.file.fileno())
         current.file.close()
+        self._current = None
         self._parts.append(current.part(sha256=current.digest.hexdigest()))
 
     def _member(

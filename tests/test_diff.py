@@ -127,6 +127,13 @@ def test_examples_show_old_and_new_values_and_a_missing_field(tmp_path: Path) ->
         "",
     ]
     assert "added, e.g.: maghress:lopinion:1010, maghress:lopinion:1011" in lines
+    without = diff(old, new, "--examples", "0").stdout.splitlines()
+    assert [line for line in without if "e.g." in line] == []
+    assert without[12:15] == [
+        "body               1       11.1",
+        "published          1       11.1",
+        "",
+    ]
 
 
 def test_the_same_records_with_another_scraped_at_are_within_thresholds(tmp_path: Path) -> None:

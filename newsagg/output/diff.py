@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -197,7 +198,7 @@ def diff_files(old: Path, new: Path, *, ignore: Collection[str], examples: int) 
                 kept.append(Example(record_id, ABSENT, record.get(name, ABSENT)))
     result.new_records = len(new_lines)
     result.removed = len(index.entries)
-    result.removed_examples = list(index.entries)[:examples]
+    result.removed_examples = list(islice(index.entries, examples))
     if wanted:
         _fill_old_values(result, wanted)
     return result
@@ -250,6 +251,8 @@ def format_diff(diff: Diff, past: list[str], width: int = 60) -> str:
             for name, count in ranked
         ]
         for name, _ in ranked:
+            if not diff.examples[name]:
+                continue  # --examples 0
             lines += ["", f"{name}, e.g.:"]
             lines += [f"  {e.id}: {_excerpts(e.old, e.new, width)}" for e in diff.examples[name]]
     listed = [("added", diff.added_examples), ("removed", diff.removed_examples)]

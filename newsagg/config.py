@@ -18,6 +18,7 @@ from scrapy.settings import BaseSettings
 
 from newsagg.errors import ConfigError
 from newsagg.items import FILL_FIELDS, Article
+from newsagg.output.diff import SETTINGS as DIFF_SETTINGS
 
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 ARTICLE_FIELDS = tuple(field.name for field in fields(Article))
@@ -70,7 +71,7 @@ class Config:
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Self:
         """Every rule applied; the first problem raises `ConfigError` naming the setting."""
-        known = {f"NEWSAGG_{f.name.upper()}" for f in fields(cls)}
+        known = {f"NEWSAGG_{f.name.upper()}" for f in fields(cls)} | set(DIFF_SETTINGS)
         for name, _ in settings.items():
             if name.startswith("NEWSAGG_") and name not in known:
                 close = difflib.get_close_matches(name, sorted(known), n=1)

@@ -128,3 +128,10 @@ EXTENSIONS = {
     "newsagg.extensions.stage_timers.StageTimers": 570,  # only with NEWSAGG_STAGE_TIMERS
     "scrapy.extensions.logstats.LogStats": None,  # the progress line says the same and more
 }
+
+# --- newsagg-diff: the gate before releasing an extraction change (docs/diff.md) -------------
+NEWSAGG_DIFF_IGNORE = ["scraped_at"]  # fields left out of every diff: they differ in each run
+NEWSAGG_DIFF_MAX_CHANGED_PCT = {"*": 5}  # per field ("*" = any other): % of records in both
+NEWSAGG_DIFF_MAX_REMOVED_PCT = 1  # % of OLD's records that NEW may lack
+NEWSAGG_DIFF_MAX_ADDED_PCT = 5  # records NEW may add, as % of OLD's count
+NEWSAGG_DIFF_MAX_DUPLICATES = 0  # ids on more than one line of one input (both inputs counted)

@@ -11,6 +11,7 @@ from scrapy.settings import Settings
 from newsagg import settings as defaults
 from newsagg.config import RULES, Config
 from newsagg.errors import ConfigError
+from newsagg.output.diff import SETTINGS as DIFF_SETTINGS
 from tests.conftest import run_crawl
 
 
@@ -23,7 +24,8 @@ def project_settings(**overrides: object) -> Settings:
 
 def test_every_default_has_a_rule_and_every_rule_a_default() -> None:
     names = {name for name in dir(defaults) if name.startswith("NEWSAGG_")}
-    assert names == {f"NEWSAGG_{field.name.upper()}" for field in fields(Config)}
+    crawl = {f"NEWSAGG_{field.name.upper()}" for field in fields(Config)}
+    assert names == crawl | set(DIFF_SETTINGS)  # newsagg-diff checks its own
     assert set(RULES) == {field.name for field in fields(Config)}
 
 

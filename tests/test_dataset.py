@@ -88,7 +88,7 @@ def test_dataset_file_appears_only_when_the_run_ends(local_site: LocalSite, tmp_
 
     wait_for(all_articles_requested)
     assert crawl.wait(timeout=60) == 0
-    # Articles are held until the run's dedupe decisions (newsagg.dedupe.export), then written
+    # Articles are held until the run's dedupe decisions (newsagg.output.exporter), then written
     # as .partial and renamed: while crawling, nothing is published.
     assert not [name for name in seen_while_crawling if not name.endswith(".partial")]
     published = dataset_files(data)

@@ -21,6 +21,7 @@ from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
 from newsagg.config import Config
@@ -168,11 +169,19 @@ class RunContext:
 
 
 def run_context(crawler: Crawler) -> RunContext:
-    """The crawl's context; a crawler without one is a bug (the spider attaches it first)."""
+    """The crawl's context, for a component's `from_crawler`. The aggregator attaches it
+    before any component is built; a crawler without one runs another spider (a benchmark's
+    bare fetcher), which the run's components are not for: NotConfigured switches them off."""
     context = getattr(crawler, ATTRIBUTE, None)
     if context is None:
-        raise RuntimeError("this crawler has no RunContext: the aggregator spider attaches it")
+        raise NotConfigured("not an aggregator run")
     return context
+
+
+def config_of(crawler: Crawler) -> Config:
+    """The run's settings; for a crawl of another spider (no context), read from its own."""
+    context = getattr(crawler, ATTRIBUTE, None)
+    return context.config if context is not None else Config.from_settings(crawler.settings)
 
 
 def attached_context(crawler: Crawler, raw_arguments: dict[str, Any]) -> RunContext:

@@ -9,7 +9,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newsagg.run import run_context
+from newsagg.run import config_of
 
 
 class GcTuning:
@@ -23,7 +23,7 @@ class GcTuning:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        config = run_context(crawler).config
+        config = config_of(crawler)  # engine tuning: for a crawl of any spider
         if not config.gc_freeze:
             raise NotConfigured
         extension = cls(config.gc_threshold)

@@ -85,7 +85,8 @@ class Publisher:
             if context.files.failure is not None:  # written aside only: nothing is out yet
                 self._abandon()
                 raise StepFailed(context.files.failure.step, context.files.failure.message)
-            self._publish_files(verdict)
+            with context.timer("publish"):
+                self._publish_files(verdict)
         except StepFailed as failure:
             message = f"{failure.step}: {failure.message}"
             if failure.step in AFTER_RENAME:

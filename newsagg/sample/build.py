@@ -1,7 +1,8 @@
 """Build the bundled offline sample: a WARC of constructed pages in the maghress template.
 
-The French article is the real seed capture (../shared/seeds/maghress_article_capture.txt) put
-back into markup; the other pages are composed for the sample. Run from the repository root:
+The French article is the real seed capture (tests/fixtures/seeds/maghress_article_capture.txt,
+a copy of the visible text of one real maghress page) put back into markup; the other pages are
+composed for the sample. Run from the repository root:
 
     .venv/bin/python -m newsagg.sample.build [path/to/seed.txt]
 """
@@ -18,7 +19,7 @@ from warcio.warcwriter import WARCWriter
 
 BASE = "https://www.maghress.com"
 OUT = Path(__file__).parent / "ress-sample.warc.gz"
-DEFAULT_SEED = Path("../shared/seeds/maghress_article_capture.txt")
+DEFAULT_SEED = Path("tests/fixtures/seeds/maghress_article_capture.txt")  # from the repo root
 NBSP_GAP = "&nbsp;&nbsp;&nbsp;&nbsp;"
 
 ARABIC = {

@@ -70,6 +70,7 @@ STAGES = (  # stats newsagg/time/<stage> -> what the table calls it
     ("dedupe", "dedupe"),
     ("state", "state"),
     ("export", "export"),
+    ("publish", "publish"),  # journal, rename, commit: the run's end
 )
 
 

@@ -48,7 +48,7 @@ def test_stage_timers_are_off_unless_the_setting_turns_them_on(
     stages = set(re.findall(r"'newsagg/time/(\w+)'", timed.log))
     assert stages == {
         *("parse", "extraction", "clean", "validate", "export"),
-        *("dedupe", "near_duplicates", "state"),
+        *("dedupe", "near_duplicates", "state", "publish"),
     }
     assert "newsagg/time/" not in untimed.log
     assert len(timed.records) == 3

@@ -20,6 +20,7 @@ class Article:
     published_raw: str | None  # the published line itself, cleaned
     language: str  # ISO 639-1 from the URL's language prefix
     body: str | None  # paragraphs joined by one blank line
+    author: str | None  # the article page's author link, else its listing teaser's
     scraped_at: str  # UTC ISO 8601, second precision
     content_hash: str | None = None  # sha256 of the normalized body; set by CleanPipeline
     duplicate_of: str | None = None  # URL of the first copy; set by the dedupe pipelines
@@ -28,4 +29,4 @@ class Article:
 
 # Fields an article page may fail to give (the others are always set): their fill rates are
 # counted over every extracted article, reported in the manifest and judged by the health check.
-FILL_FIELDS = ("title", "source", "source_url", "published", "body")
+FILL_FIELDS = ("title", "source", "source_url", "published", "body", "author")

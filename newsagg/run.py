@@ -32,7 +32,13 @@ from newsagg.logcount import ErrorCount
 from newsagg.middlewares.replay import ReplayArchive
 from newsagg.output.files import RunFiles
 from newsagg.output.layout import FeedTarget, Run, file_feeds, read_latest_manifest
-from newsagg.spiders.arguments import CrawlArguments, parse_arguments, start_listing_urls
+from newsagg.spiders.arguments import (
+    CrawlArguments,
+    canonical_base,
+    parse_arguments,
+    start_listings,
+)
+from newsagg.spiders.hosts import SiteHosts
 from newsagg.state.lock import SiteLock
 from newsagg.state.store import StateStore, open_state_store, state_location
 from newsagg.tally import Tally
@@ -49,8 +55,8 @@ class RunContext:
     arguments: CrawlArguments
     run: Run
     feeds: list[FeedTarget]
-    start_urls: tuple[str, ...]
-    hosts: frozenset[str]
+    start_listings: tuple[tuple[str, str], ...]  # (URL, kind): front, outlet or start
+    hosts: SiteHosts
     store: StateStore
     lock: SiteLock | None = None
     replay: ReplayArchive | None = None
@@ -68,6 +74,10 @@ class RunContext:
     @property
     def site(self) -> str:
         return self.arguments.profile.name
+
+    @property
+    def start_urls(self) -> tuple[str, ...]:
+        return tuple(url for url, _ in self.start_listings)
 
     @property
     def is_dataset(self) -> bool:
@@ -88,7 +98,12 @@ class RunContext:
         feeds = file_feeds(settings, run.uri_params(arguments.profile.name))
         replay = ReplayArchive.load(arguments.replay) if arguments.replay is not None else None
         jobdir = JobDir.check(settings["JOBDIR"]) if settings.get("JOBDIR") else None
-        start_urls = start_listing_urls(arguments)
+        starts = start_listings(arguments)
+        profile = arguments.profile
+        hosts = SiteHosts.of(
+            canonical_base(arguments),
+            (profile.base_url, *profile.aliases, *arguments.start_urls),
+        )
         location = state_location(config.state, replay=replay is not None)
         try:
             store = open_state_store(location, busy_timeout=config.state_busy_timeout)
@@ -104,8 +119,8 @@ class RunContext:
             arguments=arguments,
             run=run,
             feeds=feeds,
-            start_urls=start_urls,
-            hosts=frozenset(_host(url) for url in start_urls),
+            start_listings=starts,
+            hosts=hosts,
             store=store,
             lock=lock,
             replay=replay,
@@ -205,12 +220,6 @@ def previous_run(data_dir: str, site: str) -> PreviousRun | None:
         items=manifest["counts"]["items"],
         zero_alert=any(p["rule"] == "zero_articles" for p in manifest["health"]["problems"]),
     )
-
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).netloc.lower()
 
 
 def _non_empty(path: Any) -> bool:

@@ -24,6 +24,7 @@ HEALTH_EXIT_CODE = "newsagg/health/exit_code"
 HEALTH_PROBLEMS = "newsagg/health/problems"
 NO_PUBLISHED_LINE = "newsagg/extract/no_published_line"
 NO_SOURCE_LINK = "newsagg/extract/no_source_link"
+REPLACEMENT_CHARS = "newsagg/text/replacement_chars"  # U+FFFD kept in titles and bodies
 RETRY_WAITED_SECONDS = "newsagg/retry/waited_seconds"
 RETRY_AFTER_TOO_LONG = "newsagg/retry/retry_after_too_long"
 LISTINGS_MAX_PAGES = "newsagg/listings/max_pages_reached"

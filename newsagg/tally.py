@@ -25,6 +25,20 @@ class StartListing:
 
 
 @dataclass(slots=True)
+class ListingKind:
+    """One kind of listing (front pages, outlets, given start URLs) in this run."""
+
+    found: int = 0  # listings of this kind the run started or discovered
+    pages: int = 0  # their pages read
+    deepest: int = 0  # the deepest page number read
+    articles: int = 0  # article links met on them, first time in the run (new or known)
+
+    def read(self, page: int) -> None:
+        self.pages += 1
+        self.deepest = max(self.deepest, page)
+
+
+@dataclass(slots=True)
 class Tally:
     extracted: int = 0  # articles extracted from article pages (written, or rejected as one)
     filled: Counter[str] = field(default_factory=Counter)  # extracted articles with the field
@@ -40,6 +54,7 @@ class Tally:
     article_links: int = 0
     listing_pages: int = 0
     start_listings: dict[str, StartListing] = field(default_factory=dict)
+    listing_kinds: dict[str, ListingKind] = field(default_factory=dict)
 
     @property
     def rejects(self) -> int:
@@ -56,6 +71,9 @@ class Tally:
                 self.filled[name] += 1
             else:
                 self.missing_example.setdefault(name, item.url)
+
+    def listing_kind(self, kind: str) -> ListingKind:
+        return self.listing_kinds.setdefault(kind, ListingKind())
 
     def start_listing(self, url: str) -> StartListing:
         return self.start_listings.setdefault(url, StartListing(url))
@@ -76,5 +94,12 @@ class Tally:
         values |= {keys.skipped(why): count for why, count in self.skipped.items()}
         values |= {keys.dedupe(outcome): count for outcome, count in self.outcomes.items()}
         values |= {keys.duplicate(kind): count for kind, count in self.copies.items()}
+        for kind, listing in self.listing_kinds.items():
+            values |= {
+                keys.listing_kind(kind, "found"): listing.found,
+                keys.listing_kind(kind, "pages"): listing.pages,
+                keys.listing_kind(kind, "deepest"): listing.deepest,
+                keys.listing_kind(kind, "articles"): listing.articles,
+            }
         for key, value in values.items():
             stats.set_value(key, value)

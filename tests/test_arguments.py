@@ -49,7 +49,7 @@ from tests.conftest import run_crawl
         (
             {"sitee": "maghress"},
             "newsagg: error: unknown argument(s) sitee; accepted: site, lang, sources,"
-            " start_urls, max_pages, since, replay, full",
+            " base_url, start_urls, max_pages, since, replay, full",
         ),
     ],
 )
@@ -70,8 +70,8 @@ def test_bad_argument_exits_2_with_one_line_and_no_output(
         (
             {"NEWSAGG_NEAR_DUP_NUM_PERM": "64"},
             "newsagg: error: NEWSAGG_NEAR_DUP_NUM_PERM: state {state} holds signatures made with"
-            " 'minhash=affine32 seed=1 shingle=5 num_perm=128 bands=14x9'; these settings make"
-            " 'minhash=affine32 seed=1 shingle=5 num_perm=64 bands=9x7'. Use the settings the"
+            " 'minhash=affine32 seed=1 shingle=5 num_perm=128 bands=25x5'; these settings make"
+            " 'minhash=affine32 seed=1 shingle=5 num_perm=64 bands=16x4'. Use the settings the"
             " state was built with, or a new NEWSAGG_STATE file.",
         ),
         (

@@ -148,6 +148,7 @@ def test_manifest_describes_the_run_and_latest_points_to_it(
         "articles_extracted": 5,
         "pages": 8,
         "listing_pages": 1,
+        "listings": {"front": {"found": 1, "pages": 1, "deepest_page": 1, "articles": 6}},
     }
     assert manifest["fill_rates"] == {
         "title": 1.0,
@@ -155,6 +156,7 @@ def test_manifest_describes_the_run_and_latest_points_to_it(
         "source_url": 0.0,
         "published": 1.0,
         "body": 1.0,
+        "author": 0.0,
     }
     assert manifest["health"]["status"] == "failed"
     assert manifest["health"]["exit_code"] == 13

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import secrets
 from pathlib import Path
 
@@ -14,14 +15,18 @@ from newsagg.dedupe.fingerprint import MinHasher
 from newsagg.dedupe.resolve import Decision, Deduplicator, Fingerprints, Outcome, Policy
 from newsagg.items import Article
 from newsagg.pipelines.clean import content_hash
+from newsagg.sites.profiles import load_profile
 from newsagg.state.store import RunJournal, open_state_store
 from tests.newsroom import body, edit_two_sentences, new_lead
 
 HASHER = MinHasher.create(threshold=0.8, num_perm=128)
 BASE = "https://www.maghress.com/fr"
+AGENCIES = load_profile("maghress").news_agencies  # {"map"}
 
 
-def article(num: int, paragraphs: list[str], slug: str = "lopinion") -> Article:
+def article(
+    num: int, paragraphs: list[str], slug: str = "lopinion", published: str = "2022-01-19"
+) -> Article:
     text = "\n\n".join(paragraphs)
     return Article(
         id=f"maghress:{slug}:{num}",
@@ -31,18 +36,21 @@ def article(num: int, paragraphs: list[str], slug: str = "lopinion") -> Article:
         source_slug=slug,
         source_url=None,
         title="Météo du jour",
-        published="2022-01-19",
+        published=published,
         published_raw="Publié dans L'opinion le 19 - 01 - 2022",
         language="fr",
         body=text,
+        author=None,
         scraped_at="2026-11-26T02:00:00Z",
         content_hash=content_hash(text),
     )
 
 
 def test_lsh_parameters_favour_recall() -> None:
-    assert (HASHER.bands, HASHER.rows) == (14, 9)
-    assert HASHER.params == "minhash=affine32 seed=1 shingle=5 num_perm=128 bands=14x9"
+    # Bands for candidates from 0.6 (the threshold less CANDIDATE_MARGIN); the exact Jaccard
+    # decides at 0.8.
+    assert (HASHER.bands, HASHER.rows) == (25, 5)
+    assert HASHER.params == "minhash=affine32 seed=1 shingle=5 num_perm=128 bands=25x5"
 
 
 @pytest.mark.parametrize("count", [1, 7, 600])
@@ -79,7 +87,7 @@ def decide(
     tmp_path: Path, articles: list[Article], policy: Policy = Policy.MARK
 ) -> dict[str, Decision | None]:
     store = open_state_store(str(tmp_path / "state.sqlite3"))
-    dedupe = Deduplicator(store, HASHER, "maghress", policy)
+    dedupe = Deduplicator(store, HASHER, "maghress", policy, agencies=AGENCIES)
     for item in articles:
         dedupe.add(item)
     decided: dict[str, Decision | None] = {}
@@ -98,7 +106,7 @@ def decide(
 def test_decisions_do_not_depend_on_arrival_order(tmp_path: Path) -> None:
     original = body(10)
     articles = [
-        article(100, original),
+        article(100, original, published="2022-01-18"),  # the earliest day: canonical
         article(104, new_lead(original, 3)),
         article(102, edit_two_sentences(original)),
         article(103, original, slug="lematin"),
@@ -157,8 +165,67 @@ def test_records_cover_written_and_dropped_articles(tmp_path: Path) -> None:
         ("maghress:lopinion:2", f"{BASE}/lopinion/1", ()),
     ]
     assert records[0].signature is not None
-    assert len(records[0].band_keys) == 14
+    assert len(records[0].band_keys) == 25
     assert records[1].signature == records[0].signature  # same text: computed once
+
+
+def test_the_canonical_copy_is_the_earliest_day_then_the_agency_then_one_outlets_lowest_id(
+    tmp_path: Path,
+) -> None:
+    """Ids are each outlet's own: lematin:536 may be newer than hespress:77855. Across
+    outlets only the day, the agency and the id string decide; the numbers compare within
+    one outlet only."""
+    text = body(50)
+    same_day = [
+        article(900000, text, slug="hespress"),
+        article(536, text, slug="lematin"),
+        article(1807143190, text, slug="map"),  # the agency: canonical on a tie of days
+        article(535, text, slug="lematin"),
+    ]
+    decided = decide(tmp_path / "tie", same_day)
+    agency_copy = Decision(Outcome.NEW, f"{BASE}/map/1807143190", "exact")
+    assert decided == {
+        "900000": agency_copy,
+        "536": agency_copy,
+        "1807143190": None,
+        "535": agency_copy,
+    } | {"1807143190": Decision(Outcome.NEW)}
+    earlier = [*same_day, article(99999999, text, slug="alakhbar", published="2022-01-18")]
+    first = decide(tmp_path / "earlier", earlier)
+    assert first["99999999"] == Decision(Outcome.NEW)
+    assert first["1807143190"] == Decision(Outcome.NEW, f"{BASE}/alakhbar/99999999", "exact")
+    no_agency = [article(998, text, slug="tinjah"), article(1004, text, slug="tinjah")]
+    assert decide(tmp_path / "outlet", no_agency)["1004"] == Decision(
+        Outcome.NEW, f"{BASE}/tinjah/998", "exact"
+    )  # within one outlet, the lowest number (though "1004" < "998" as strings)
+    strings = [article(488377, text, slug="elkhabar"), article(91244, text, slug="ennahar")]
+    assert decide(tmp_path / "strings", strings)["91244"] == Decision(
+        Outcome.NEW, f"{BASE}/elkhabar/488377", "exact"
+    )  # two outlets, no agency: the smallest id string
+
+
+def distinct_words(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    words: dict[str, None] = {}
+    while len(words) < count:
+        words["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(9))] = None
+    return list(words)
+
+
+@pytest.mark.parametrize(("kept", "copy"), [(809, True), (799, False)])
+def test_a_near_copy_is_decided_by_the_exact_jaccard_at_the_threshold(
+    tmp_path: Path, kept: int, copy: bool
+) -> None:
+    """1004 distinct words make 1000 shingles; a copy keeping the first 809 words shares 805
+    of them (Jaccard 0.805, a copy at 0.8), one keeping 799 shares 795 (0.795, not one)."""
+    words = distinct_words(1004, seed=kept)
+    original = article(1, [" ".join(words)], published="2022-01-18")
+    shorter = article(2, [" ".join(words[:kept])])
+    decided = decide(tmp_path, [shorter, original])
+    expected = (
+        Decision(Outcome.NEW, f"{BASE}/lopinion/1", "near") if copy else Decision(Outcome.NEW)
+    )
+    assert decided["2"] == expected
 
 
 @pytest.mark.parametrize(("threshold", "num_perm"), [(0.0, 128), (1.5, 128), (0.8, 8)])
@@ -178,7 +245,7 @@ def test_decisions_are_the_same_across_fingerprint_blocks(
         article(401, body(41)),
         article(403, original, slug="lematin"),
         article(402, edit_two_sentences(original)),
-        article(400, original),
+        article(400, original, published="2022-01-18"),
         article(405, body(42)),
     ]
     expected = decide(tmp_path / "one", articles)

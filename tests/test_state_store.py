@@ -53,7 +53,7 @@ def test_new_file_is_created_in_wal_mode_with_its_directory(tmp_path: Path) -> N
     store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("2",)
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("3",)
 
 
 def test_recorded_articles_are_found_by_id_alias_and_hash_after_reopening(tmp_path: Path) -> None:
@@ -88,12 +88,11 @@ def test_recorded_articles_are_found_by_id_alias_and_hash_after_reopening(tmp_pa
     }
     assert store.known("maghress", links) == set(list(links)[:2])
     assert store.known("turess", links) == set()
-    first = store.first_with_hash("maghress", "hash1", exclude_id="maghress:lopinion:2")
-    assert first is not None
+    [first] = store.with_hash("maghress", "hash1", exclude_id="maghress:lopinion:2")
     assert first.id == "maghress:lopinion:1"
-    assert store.first_with_hash("maghress", "hash1", exclude_id="maghress:lopinion:1") == (
+    assert store.with_hash("maghress", "hash1", exclude_id="maghress:lopinion:1") == [
         store.article("maghress", "maghress:lopinion:2")
-    )
+    ]
 
 
 def test_update_keeps_first_seen_and_replaces_the_band_keys(tmp_path: Path) -> None:
@@ -192,7 +191,7 @@ def test_a_version_1_state_is_migrated_keeping_its_articles(tmp_path: Path) -> N
     assert store.frontier("maghress", "https://m/fr/") == ()
     store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("2",)
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("3",)
     db.close()
 
 

@@ -24,6 +24,7 @@ ARTICLE = Article(
     published_raw="Publié dans L'opinion le 19 - 01 - 2022",
     language="fr",
     body="Un paragraphe.",
+    author=None,
     scraped_at="2026-11-26T09:45:27Z",
     content_hash=content_hash("Un paragraphe."),
 )

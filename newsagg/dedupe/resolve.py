@@ -3,10 +3,16 @@ an update of an article written before, or nothing new; and what the state then 
 
 The state is read as the run found it (nothing is written before the run's output is in
 place), so what is looked up per article when it arrives is final. Within the run, the
-canonical copy of a text is the article with the lowest numeric id (the oldest), whatever the
-order the crawl met them in: `resolve()` takes the run's articles in id order once the crawl is
-done. A text already written by an earlier run keeps that first copy as canonical, even when
-today's crawl found an older one: its record is already out.
+canonical copy of a text is, whatever order the crawl met them in (`canonical_order`): the
+earliest `published` day; on a tie, a news agency's copy (the profile's `news_agencies`); then
+the lowest numeric id within one outlet; then the smallest id. Ids are each outlet's own, so
+the numbers of two outlets are never compared. `resolve()` takes the run's articles in that
+order once the crawl is done. A text already written by an earlier run keeps that copy as
+canonical, even when today's crawl found an earlier one: its record is already out.
+
+Near-copies: the LSH bands of the MinHash signatures find candidates (from
+`CANDIDATE_MARGIN` below the threshold); the exact Jaccard of the two texts' 5-word shingle
+sets decides, so a pair at 0.805 with a 0.8 threshold is a copy every time, at 0.795 never.
 
 Memory: every article of the run waits for `resolve()`, so what one costs is paid per article
 for the whole run. An `Entry` keeps only what deciding and recording need: strings, and the
@@ -21,6 +27,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import weakref
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,7 +36,7 @@ import numpy as np
 
 from newsagg.dedupe.fingerprint import MinHasher, from_bytes, to_bytes
 from newsagg.items import Article
-from newsagg.state.store import SeenRecord, StateStore
+from newsagg.state.store import SeenRecord, StateStore, StoredArticle
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +77,7 @@ class Entry:
     stored: bool  # an earlier run wrote this id...
     unchanged: bool  # ...with this very text
     stored_exact: str | None  # canonical URL of another stored article with the same text
-    stored_near: str | None  # canonical URL of the stored near-copy with the lowest id
+    stored_near: str | None  # canonical URL of the first stored near-copy (canonical order)
     row: int = NO_ROW  # its text's row in `Fingerprints`
     decision: Decision | None = None
     canonical: str = ""  # URL a copy of this entry points to
@@ -79,29 +86,35 @@ class Entry:
 
 class Fingerprints:
     """The run's texts, one row each: band keys (int64) in memory, in blocks of `BLOCK` rows
-    (the band index needs them all); MinHash signatures (uint32) in a temporary file, read
-    back only to check a candidate that shares a band, and when recording. No numpy object
-    per article, and growing copies nothing."""
+    (the band index needs them all); MinHash signatures (uint32) and compressed normalized
+    texts in temporary files, read back only to check a candidate that shares a band, and when
+    recording. No numpy object per article, and growing copies nothing."""
 
-    BLOCK = 4096  # rows: 448 KB of keys at 14 bands
+    BLOCK = 4096  # rows: 800 KB of keys at 25 bands
 
     def __init__(self, num_perm: int, bands: int) -> None:
         self.num_perm, self.bands = num_perm, bands
         self.row_bytes = num_perm * 4
         self.keys: list[np.ndarray] = []
         self.count = 0
-        # Unbuffered: a signature is readable as soon as it is written. Closed when this
-        # object goes, explicitly, so no ResourceWarning.
+        self.text_starts = array("q", [0])  # row i's text is text_starts[i]:text_starts[i+1]
+        # Unbuffered: a row is readable as soon as it is written. Closed when this object
+        # goes, explicitly, so no ResourceWarning.
         self.file = tempfile.TemporaryFile(prefix="newsagg-signatures-", buffering=0)  # noqa: SIM115
+        self.texts = tempfile.TemporaryFile(prefix="newsagg-texts-", buffering=0)  # noqa: SIM115
         weakref.finalize(self, self.file.close)
+        weakref.finalize(self, self.texts.close)
 
-    def add(self, signature: np.ndarray, keys: Sequence[int]) -> int:
+    def add(self, signature: np.ndarray, keys: Sequence[int], text: bytes) -> int:
         block, offset = divmod(self.count, self.BLOCK)
         if block == len(self.keys):
             self.keys.append(np.empty((self.BLOCK, self.bands), dtype=np.int64))
         self.keys[block][offset] = keys
         self.file.seek(self.count * self.row_bytes)
         self.file.write(to_bytes(signature))
+        self.texts.seek(self.text_starts[-1])
+        self.texts.write(text)
+        self.text_starts.append(self.text_starts[-1] + len(text))
         self.count += 1
         return self.count - 1
 
@@ -111,6 +124,11 @@ class Fingerprints:
 
     def signature(self, row: int) -> np.ndarray:
         return from_bytes(self.signature_bytes(row))
+
+    def text(self, row: int) -> bytes:
+        start, end = self.text_starts[row], self.text_starts[row + 1]
+        self.texts.seek(start)
+        return self.texts.read(end - start)
 
     def band_keys(self, row: int) -> np.ndarray:
         block, offset = divmod(row, self.BLOCK)
@@ -124,6 +142,14 @@ class Fingerprints:
         return used[rows]
 
 
+def canonical_order(
+    published: str | None, article_id: str, agencies: frozenset[str]
+) -> tuple[str, bool, str, int]:
+    """The sort key of a copy: the first in this order is the canonical one (module doc)."""
+    _, slug, number = article_id.rsplit(":", 2)
+    return (published or "~", slug not in agencies, slug, int(number))
+
+
 @dataclass(slots=True)
 class Deduplicator:
     """The run's articles for one site, against the state."""
@@ -132,6 +158,7 @@ class Deduplicator:
     hasher: MinHasher
     site: str
     policy: Policy = Policy.MARK
+    agencies: frozenset[str] = frozenset()  # the site's news agencies' outlet slugs
     entries: list[Entry] = field(default_factory=list)
     fingerprints: Fingerprints = field(init=False)
     _hashes: dict[str, Entry] = field(default_factory=dict)  # first (lowest id) per text
@@ -154,7 +181,12 @@ class Deduplicator:
         previous = self.store.article(self.site, item.id)
         stored_exact = None
         if item.content_hash:
-            stored_exact = self.store.first_with_hash(self.site, item.content_hash, item.id)
+            same = self.store.with_hash(self.site, item.content_hash, item.id)
+            stored_exact = min(
+                same,
+                key=lambda a: (a.duplicate_of is not None, self._stored_order(a)),
+                default=None,
+            )
         unchanged = previous is not None and previous.content_hash == item.content_hash
         entry = Entry(
             index=len(self.entries),
@@ -185,10 +217,12 @@ class Deduplicator:
         known = self._rows.get(item.content_hash or "")
         if known is not None:
             return known
-        signature = self.hasher.signature(item.body)
+        fingerprint = self.hasher.fingerprint(item.body)
         row = NO_ROW
-        if signature is not None:
-            row = self.fingerprints.add(signature, self.hasher.band_keys(self.site, signature))
+        if fingerprint is not None:
+            signature, text = fingerprint
+            keys = self.hasher.band_keys(self.site, signature)
+            row = self.fingerprints.add(signature, keys, text)
         if item.content_hash:
             self._rows[item.content_hash] = row
         return row
@@ -199,19 +233,26 @@ class Deduplicator:
         if not candidates:
             return None
         signature = self.fingerprints.signature(entry.row)
+        text = self.fingerprints.text(entry.row)
         matches = [
             candidate.article
             for candidate in candidates
-            if self.hasher.is_near(signature, from_bytes(candidate.signature))
+            if self.hasher.is_near(signature, from_bytes(candidate.signature), text, candidate.text)
         ]
-        first = min(matches, key=lambda article: (article.num, article.id), default=None)
+        first = min(matches, key=self._stored_order, default=None)
         return first.canonical_url if first is not None else None
 
+    def _stored_order(self, article: StoredArticle) -> tuple[str, bool, str, int]:
+        return canonical_order(article.published, article.id, self.agencies)
+
+    def _order(self, entry: Entry) -> tuple[str, bool, str, int]:
+        return canonical_order(entry.published, entry.id, self.agencies)
+
     def resolve(self) -> list[Entry]:
-        """Decide every pending entry, in numeric id order; returns them in that order."""
+        """Decide every pending entry, in canonical order; returns them in that order."""
         pending = sorted(
             (entry for entry in self.entries if entry.decision is None),
-            key=lambda entry: (entry.num, entry.id, entry.index),
+            key=lambda entry: (*self._order(entry), entry.index),
         )
         bands = BandIndex(self.entries, self.fingerprints)
         for entry in pending:
@@ -245,14 +286,21 @@ class Deduplicator:
         if entry.row == NO_ROW:
             return None, None
         best: Entry | None = None
-        signature = None  # read from the file only if a candidate needs it
-        for other in bands.sharing(entry):  # registered ones come before this one in id order
+        signature = text = None  # read from the files only if a candidate needs them
+        for other in bands.sharing(entry):  # registered ones come before this one in order
             if not other.registered or other.id == entry.id:
                 continue
-            if signature is None:
+            if best is not None and self._order(other) >= self._order(best):
+                continue
+            if signature is None or text is None:
                 signature = self.fingerprints.signature(entry.row)
-            if self.hasher.is_near(signature, self.fingerprints.signature(other.row)) and (
-                best is None or (other.num, other.id) < (best.num, best.id)
+                text = self.fingerprints.text(entry.row)
+            other_row = other.row
+            if self.hasher.is_near(
+                signature,
+                self.fingerprints.signature(other_row),
+                text,
+                self.fingerprints.text(other_row),
             ):
                 best = other
         if best is None:
@@ -275,9 +323,10 @@ class Deduplicator:
             if decision.outcome in (Outcome.UNCHANGED, Outcome.REPEATED):  # + the URL it came by
                 yield SeenRecord(**base, seen_at=seen_at, aliases=entry.aliases, touch_only=True)
                 continue
-            signature, keys = None, ()
+            signature, text, keys = None, None, ()
             if entry.row != NO_ROW:
                 signature = self.fingerprints.signature_bytes(entry.row)
+                text = self.fingerprints.text(entry.row)
                 keys = tuple(self.fingerprints.band_keys(entry.row).tolist())
             yield SeenRecord(
                 **base,
@@ -286,6 +335,7 @@ class Deduplicator:
                 published=entry.published,
                 duplicate_of=decision.duplicate_of,
                 signature=signature,
+                text=text,
                 band_keys=keys,
                 aliases=entry.aliases,
             )

@@ -58,6 +58,16 @@ def report_run(context: RunContext, verdict: Verdict, stats: dict[str, Any]) -> 
         tally.skipped["known"],
         stats.get("newsagg/listings/stopped_known", 0),
     )
+    if tally.listing_kinds:
+        logger.info(
+            "%s: listings: %s",
+            site,
+            "; ".join(
+                f"{kind} {listing.found} found, {listing.pages} pages read, deepest page"
+                f" {listing.deepest}, {listing.articles} articles reached"
+                for kind, listing in sorted(tally.listing_kinds.items())
+            ),
+        )
     logger.info("%s", summary_table(context, stats))
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
+from newsagg.extract.author import extract_author
 from newsagg.extract.body import extract_body
 from newsagg.extract.body_page import Anchors, BodyPage
 from newsagg.extract.boilerplate import element_checker, end_checker
@@ -31,6 +32,7 @@ class Extraction:
     source_url: str | None
     paragraphs: tuple[str, ...]
     body_method: str | None
+    author: str | None = None  # the page's own author link, if it has one
 
 
 def extract_article(
@@ -72,6 +74,9 @@ def extract_article(
         source_url=absolute_url(base_url or url, source.href) if source else None,
         paragraphs=tuple(body.paragraphs) if body else (),
         body_method=body.method if body else None,
+        author=extract_author(
+            root, profile, url=url, published=published_element, ends_article=ends_article
+        ),
     )
 
 

@@ -53,7 +53,7 @@ def parse_article_url(url: str, profile: SiteProfile) -> ArticleRef | None:
     match = profile.article_path.match(parts.path)
     if match is None:
         return None
-    if match.group("source_slug").lower() in profile.reserved_slugs:
+    if match.group("source_slug").lower() in profile.reserved_segments:  # /video/123
         return None
     lang = match.groupdict().get("lang") or profile.default_language
     if lang not in profile.languages:
@@ -85,5 +85,47 @@ def absolute_url(base: str, href: str | None) -> str | None:
 
 
 def is_never_follow(url: str, profile: SiteProfile) -> bool:
+    """Paths never requested: the profile's `never_follow` patterns, and anything under a
+    reserved first segment (categories, video, author, the JSF servlet...), in any language."""
     path = urlsplit(url).path
-    return any(pattern.search(path) for pattern in profile.never_follow)
+    if any(pattern.search(path) for pattern in profile.never_follow):
+        return True
+    return _first_segment(path, profile) in profile.unvisited_segments
+
+
+@dataclass(frozen=True, slots=True)
+class OutletRef:
+    """An outlet's own listing: `/{slug}` at the root or `{prefix}/{slug}`."""
+
+    language: str
+    slug: str
+
+
+def parse_outlet_listing(url: str, profile: SiteProfile) -> OutletRef | None:
+    """The outlet whose listing `url` is (its first page: no query), or None."""
+    parts = urlsplit(url)
+    if parts.query:
+        return None
+    segments = [segment for segment in parts.path.split("/") if segment]
+    language = profile.default_language
+    if len(segments) == 2:
+        prefixed = [lang for lang in profile.language_profiles if lang.prefix == f"/{segments[0]}"]
+        if not prefixed:
+            return None
+        language, segments = prefixed[0].code, segments[1:]
+    if len(segments) != 1 or not _SLUG.fullmatch(segments[0]):
+        return None
+    if segments[0].lower() in profile.reserved_segments:
+        return None
+    return OutletRef(language, segments[0])
+
+
+_SLUG = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def _first_segment(path: str, profile: SiteProfile) -> str:
+    segments = [segment for segment in path.split("/") if segment]
+    prefixes = {lang.prefix for lang in profile.language_profiles}
+    if segments and f"/{segments[0]}" in prefixes:  # /fr/... : the French edition's
+        segments = segments[1:]
+    return segments[0].lower() if segments else ""

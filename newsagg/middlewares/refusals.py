@@ -8,7 +8,6 @@ redirect loop and for robots.txt alike."""
 from __future__ import annotations
 
 from typing import Any, Self
-from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
@@ -18,6 +17,7 @@ from scrapy.http import Request
 from scrapy.robotstxt import RobotParser
 
 from newsagg.errors import OffsiteRedirect, RedirectLoop, RobotsForbidden
+from newsagg.spiders.hosts import SiteHosts
 
 
 class _TypedRedirects:
@@ -48,7 +48,7 @@ class OffsiteRedirectGuard:
     """A request that a redirect (HTTP or meta refresh) produced, for a host outside the
     crawl's, is refused before robots.txt or the page of that host is requested."""
 
-    def __init__(self, hosts: frozenset[str]) -> None:
+    def __init__(self, hosts: SiteHosts) -> None:
         self.hosts = hosts
 
     @classmethod
@@ -60,7 +60,6 @@ class OffsiteRedirectGuard:
     def process_request(self, request: Request) -> None:
         if not request.meta.get("redirect_urls"):
             return
-        host = urlsplit(request.url).netloc.lower()
-        if host not in self.hosts:
+        if not self.hosts.owns(request.url):
             origin = request.meta["redirect_urls"][0]
             raise OffsiteRedirect(f"{origin} redirects to {request.url}, outside the crawl")

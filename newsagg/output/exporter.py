@@ -41,6 +41,7 @@ class DedupeFeedExporter(FeedExporter):
             hasher_of(self.context),
             self.context.site,
             Policy(config.duplicates),
+            agencies=self.context.arguments.profile.news_agencies,
         )
         self.context.components["dedupe"] = self.dedupe
         self.spool = Spool()

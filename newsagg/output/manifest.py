@@ -73,6 +73,15 @@ def build_manifest(
             "articles_extracted": tally.extracted,
             "pages": pages,
             "listing_pages": tally.listing_pages,
+            "listings": {
+                kind: {
+                    "found": listing.found,
+                    "pages": listing.pages,
+                    "deepest_page": listing.deepest,
+                    "articles": listing.articles,
+                }
+                for kind, listing in sorted(tally.listing_kinds.items())
+            },
         },
         "fill_rates": {
             name: round(tally.filled[name] / tally.extracted, 4) if tally.extracted else None

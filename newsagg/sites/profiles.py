@@ -68,6 +68,9 @@ class SiteProfile:
     # Every first path segment that is never an outlet slug: reserved_slugs, categories,
     # site pages, language codes and prefixes.
     reserved_segments: frozenset[str]
+    # Of those, the ones never requested at all, under any language prefix: the categories
+    # (video among them) and the site's own pages (author, rss, the JSF servlet...).
+    unvisited_segments: frozenset[str]
     news_agencies: frozenset[str]  # outlet slugs of news agencies
     title_selectors: tuple[str, ...]
     body_selectors: tuple[str, ...]
@@ -166,6 +169,9 @@ def _build(filename: str, data: dict[str, Any]) -> SiteProfile:
         never_follow=tuple(re.compile(pattern) for pattern in data.get("never_follow", [])),
         reserved_slugs=frozenset(data.get("reserved_slugs", [])) | frozenset(codes),
         reserved_segments=_reserved_segments(data, language_profiles),
+        unvisited_segments=frozenset(
+            segment.lower() for key in ("categories", "site_pages") for segment in data.get(key, [])
+        ),
         news_agencies=frozenset(data.get("news_agencies", [])),
         title_selectors=tuple(data.get("title_selectors", [])),
         body_selectors=tuple(data.get("body_selectors", [])),

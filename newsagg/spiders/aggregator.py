@@ -1,17 +1,18 @@
-"""The one spider: a site profile in, listing pages -> article pages -> `Article` out."""
+"""The one spider: a site profile in, listing pages -> article pages -> `Article` out.
+
+The crawl starts at each language's front page (or the outlets `-a sources=` names, or
+`-a start_urls=`), discovers the outlets' own listings from the front pages, and follows every
+listing with its pagination. Article links are followed from listing pages only (never from
+article pages, whose tickers and related lists would multiply the crawl)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Self
-from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
-from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -22,25 +23,19 @@ from newsagg import stats as keys
 from newsagg.errors import RequestRefused
 from newsagg.extract.article import Extraction, extract_article
 from newsagg.extract.page import parse_page
-from newsagg.extract.text import clean_text, fold_for_match, string_value
-from newsagg.extract.url import (
-    ArticleRef,
-    absolute_url,
-    canonical_url,
-    is_never_follow,
-    parse_article_url,
-)
+from newsagg.extract.url import ArticleRef, canonical_url, parse_article_url
 from newsagg.items import Article
 from newsagg.run import RunContext, attached_context
 from newsagg.signals import page_rejected
-from newsagg.spiders.incremental import IncrementalCrawl
+from newsagg.spiders.arguments import FRONT, OUTLET, front_language
+from newsagg.spiders.incremental import IncrementalCrawl, Triage
+from newsagg.spiders.links import LinkJudge, OutletLink
 from newsagg.timefmt import utc_stamp
 
 logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # finish a listing page's articles before the next listing page
-_HREFS = etree.XPath("//a/@href", smart_strings=False)
-_LINKS = etree.XPath("//a[@href]")
+LISTING_PRIORITY = 5  # a discovered outlet's first page before the next page of a listing
 
 
 @dataclass(slots=True)
@@ -48,6 +43,7 @@ class Listing:
     """One listing followed page after page (a language front page, or one outlet's page)."""
 
     start_url: str
+    kind: str = OUTLET  # front, outlet or start
     outstanding: int = 0  # article requests of the current page not yet answered
     next_url: str | None = None  # held back until they are, when `since` may stop the listing
     next_page: int = 0
@@ -58,6 +54,7 @@ class AggregatorSpider(scrapy.Spider):
     name = "aggregator"
     context: RunContext  # set in from_crawler
     incremental: IncrementalCrawl
+    links: LinkJudge
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args)  # arguments are the RunContext's: parsed once, in from_crawler
@@ -78,7 +75,7 @@ class AggregatorSpider(scrapy.Spider):
         spider.arguments = context.arguments
         spider.profile = context.arguments.profile
         spider.site = spider.profile.name
-        spider.hosts = context.hosts
+        spider.links = LinkJudge(spider.profile, spider.arguments, context.hosts)
         spider.incremental = IncrementalCrawl(
             context.store,
             spider.site,
@@ -87,19 +84,14 @@ class AggregatorSpider(scrapy.Spider):
         )
         context.components["incremental"] = spider.incremental
         context.components["outstanding"] = spider.outstanding
-        # Listing pages repeat most of their links (ticker, menus, footer) from page to page:
-        # each distinct URL and link text is judged once.
-        spider.next_texts = {
-            fold_for_match(text) or text for text in spider.profile.next_page_texts
-        }
-        spider.followed_article = lru_cache(maxsize=4096)(spider._followed_article)
-        spider.says_next = lru_cache(maxsize=4096)(spider._says_next)
         return spider
 
     def outstanding(self, listing: str) -> int:
         """Article requests of `listing` not answered yet (the publish step asks at the end)."""
         known = self.listings.get(listing)
         return known.outstanding if known is not None else 0
+
+    # --- listing pages -------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
         state = getattr(self, "state", None)  # set by Scrapy's SpiderState when JOBDIR is set
@@ -110,25 +102,32 @@ class AggregatorSpider(scrapy.Spider):
             incremental = self.incremental
             incremental.progress = state.setdefault("listing_progress", incremental.progress)
             incremental.skipped = state.setdefault("skipped_known", incremental.skipped)
-        for url in self.context.start_urls:
+        for url, kind in self.context.start_listings:
             self.context.tally.start_listing(url)
-            listing = self.listings.setdefault(url, Listing(start_url=url))
+            listing = self.listing(url, kind)
             # A start URL may be an article itself: `-a start_urls=.../fr/lopinion/123`.
             ref = parse_article_url(url, self.profile)
             if ref is not None:
                 self.requested.add(ref.url)
                 listing.outstanding += 1
-                yield self.article_request(ref, listing)
+                yield self.article_request(ref, listing, author=None)
             else:
                 yield self.listing_request(url, listing, page=1)
 
-    def article_request(self, ref: ArticleRef, listing: Listing) -> Request:
+    def listing(self, url: str, kind: str) -> Listing:
+        listing = self.listings.get(url)
+        if listing is None:
+            listing = self.listings[url] = Listing(start_url=url, kind=kind)
+            self.context.tally.listing_kind(kind).found += 1
+        return listing
+
+    def article_request(self, ref: ArticleRef, listing: Listing, author: str | None) -> Request:
         return Request(
             ref.url,
             callback=self.parse_article,
             errback=self.request_failed,
             priority=ARTICLE_PRIORITY,
-            meta={"listing": listing.start_url, "ref": ref},
+            meta={"listing": listing.start_url, "ref": ref, "teaser_author": author},
             dont_filter=True,
         )
 
@@ -138,6 +137,7 @@ class AggregatorSpider(scrapy.Spider):
             url,
             callback=self.parse_listing,
             errback=self.request_failed,
+            priority=LISTING_PRIORITY if page == 1 else 0,
             meta={"listing": listing.start_url, "page": page},
             dont_filter=True,
         )
@@ -147,27 +147,43 @@ class AggregatorSpider(scrapy.Spider):
         page: int = response.meta["page"]
         tally = self.context.tally
         tally.listing_pages += 1
+        tally.listing_kind(listing.kind).read(page)
         if not isinstance(response, TextResponse):
             self.reject(response.url, "not_html", "listing page is not HTML", {"page": page})
             self.start_failed(listing, page, "is not an HTML page")
             return
-        tree = parse_page(response)  # not response.selector: see parse_page
-        refs = self.article_links(response, tree)
+        here = self.context.hosts.canonical(canonical_url(response.url)) or response.url
+        found = self.links.read(parse_page(response), get_base_url(response), here, page)
+        refs = found.articles
         if not refs:
             self.start_failed(listing, page, "answered without any article link")
         # Not requested yet, not in the state:
         triage = self.incremental.triage(listing.start_url, page, refs, self.requested)
-        new = triage.new
         tally.article_links += len(refs)
         tally.skipped["known"] += triage.known
+        tally.listing_kind(listing.kind).articles += len(triage.new) + triage.known
         logger.debug(
-            "%s: listing page %d: %d article links, %d new", response.url, page, len(refs), len(new)
+            "%s: listing page %d: %d article links, %d new", here, page, len(refs), len(triage.new)
         )
-        for ref in new:
+        for ref in triage.new:
             self.requested.add(ref.url)
             listing.outstanding += 1
-            yield self.article_request(ref, listing)
-        next_url = self.next_page_url(response, tree)
+            yield self.article_request(ref, listing, found.teaser_authors.get(ref.url))
+        if listing.kind == FRONT and page == 1:
+            yield from self.discover(listing, found.outlets)
+        yield from self.next_page(listing, page, found.next_url, triage)
+
+    def discover(self, front: Listing, outlets: list[OutletLink]) -> Iterator[Request]:
+        """The outlet listings of its own language a front page links to, each followed once
+        per run."""
+        language = front_language(front.start_url, self.profile)
+        for outlet in outlets:
+            if outlet.language == language and outlet.url not in self.listings:
+                yield self.listing_request(outlet.url, self.listing(outlet.url, OUTLET), page=1)
+
+    def next_page(
+        self, listing: Listing, page: int, next_url: str | None, triage: Triage
+    ) -> Iterator[Request]:
         if next_url is None or next_url in self.listing_pages:
             self.incremental.finish(listing.start_url)
             return
@@ -183,56 +199,6 @@ class AggregatorSpider(scrapy.Spider):
             # Whether to go on depends on the dates of this page's articles.
             listing.next_url, listing.next_page = next_url, page + 1
 
-    def article_links(self, response: TextResponse, page: Selector) -> list[ArticleRef]:
-        """Links of this page that match the article pattern, on the crawl's hosts, in the
-        chosen languages and outlets; each once, canonical."""
-        found: dict[str, ArticleRef] = {}
-        base = get_base_url(response)
-        for href in dict.fromkeys(_HREFS(page.root)):
-            url = absolute_url(base, href)
-            ref = self.followed_article(url) if url is not None else None
-            if ref is not None and ref.url not in found:
-                found[ref.url] = ref
-        return list(found.values())
-
-    def _followed_article(self, url: str) -> ArticleRef | None:
-        """The article an absolute URL points to, if this crawl follows it."""
-        if urlsplit(url).netloc.lower() not in self.hosts or is_never_follow(url, self.profile):
-            return None
-        ref = parse_article_url(canonical_url(url), self.profile)
-        if ref is None or ref.language not in self.arguments.languages:
-            return None
-        if self.arguments.sources and ref.source_slug not in self.arguments.sources:
-            return None
-        return ref
-
-    def next_page_url(self, response: TextResponse, page: Selector) -> str | None:
-        """`<link rel=next>`, the profile's arrow selectors, then a link whose text says
-        "next" ("Suivant", "التالي", "»"...); never an article, never another host."""
-        candidates = [page.css(selector).get() for selector in self.profile.next_page_selectors]
-        for link in _LINKS(page.root):
-            if self.says_next(string_value(link)):
-                candidates.append(link.get("href"))
-        here = canonical_url(response.url)
-        base = get_base_url(response)
-        for href in candidates:
-            url = absolute_url(base, href)
-            if url is None:
-                continue
-            url = canonical_url(url)
-            if (
-                url != here
-                and urlsplit(url).netloc.lower() in self.hosts
-                and parse_article_url(url, self.profile) is None
-                and not is_never_follow(url, self.profile)
-            ):
-                return url
-        return None
-
-    def _says_next(self, raw: str) -> bool:
-        text = clean_text(raw)
-        return bool(text) and (fold_for_match(text) in self.next_texts or text in self.next_texts)
-
     # --- article pages -------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Article]:
@@ -243,7 +209,8 @@ class AggregatorSpider(scrapy.Spider):
             self.article_done(listing)
 
     def _article(self, response: Response, listing: Listing) -> Iterator[Article]:
-        ref = parse_article_url(canonical_url(response.url), self.profile)
+        own = self.context.hosts.canonical(canonical_url(response.url))
+        ref = parse_article_url(own, self.profile) if own is not None else None
         if ref is None:
             self.reject(
                 response.url,
@@ -263,7 +230,7 @@ class AggregatorSpider(scrapy.Spider):
                 found = extract_article(
                     page,
                     self.profile,
-                    url=response.url,
+                    url=ref.url,
                     base_url=get_base_url(response),
                 )
         except Exception as exc:
@@ -291,6 +258,7 @@ class AggregatorSpider(scrapy.Spider):
             published_raw=line.raw if line else None,
             language=ref.language,
             body="\n\n".join(found.paragraphs) or None,
+            author=found.author or response.meta.get("teaser_author"),
             scraped_at=utc_stamp(),
         )
 
@@ -303,6 +271,10 @@ class AggregatorSpider(scrapy.Spider):
             stats.inc_value(keys.NO_PUBLISHED_LINE)
         if found.source_url is None:
             stats.inc_value(keys.NO_SOURCE_LINK)
+        # Older pages hold U+FFFD where the site lost accents: kept as they are, and counted.
+        lost = sum(text.count("\ufffd") for text in (found.title or "", *found.paragraphs))
+        if lost:
+            stats.inc_value(keys.REPLACEMENT_CHARS, lost)
 
     def article_done(self, listing: Listing) -> None:
         """One fewer answer awaited; release the held-back next page if the listing goes on."""

@@ -12,10 +12,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsagg.errors import ArgumentError, ProfileError
-from newsagg.extract.url import canonical_url
+from newsagg.extract.url import canonical_url, parse_outlet_listing
 from newsagg.sites.profiles import SiteProfile, known_sites, load_profile
 
-KNOWN_ARGUMENTS = ("site", "lang", "sources", "start_urls", "max_pages", "since", "replay", "full")
+KNOWN_ARGUMENTS = (
+    "site",
+    "lang",
+    "sources",
+    "base_url",
+    "start_urls",
+    "max_pages",
+    "since",
+    "replay",
+    "full",
+)
+FRONT, OUTLET, START = "front", "outlet", "start"  # listing kinds
 BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 # A package resource: inside a zipped egg (scrapyd) it is no file, but it still opens.
 SAMPLE_ARCHIVE = resources.files("newsagg.sample") / "ress-sample.warc.gz"
@@ -26,6 +37,7 @@ class CrawlArguments:
     profile: SiteProfile
     languages: tuple[str, ...]
     sources: tuple[str, ...]  # empty = every outlet
+    base_url: str | None  # the site at another address (a mirror); None = the profile's
     start_urls: tuple[str, ...]  # empty = the profile's listing pages
     max_pages: int  # 0 = no limit
     since: date | None
@@ -38,6 +50,7 @@ class CrawlArguments:
             "site": self.profile.name,
             "lang": list(self.languages),
             "sources": list(self.sources),
+            "base_url": self.base_url,
             "start_urls": list(self.start_urls),
             "max_pages": self.max_pages,
             "since": self.since.isoformat() if self.since else None,
@@ -59,6 +72,7 @@ def parse_arguments(raw: dict[str, Any], *, default_max_pages: int = 0) -> Crawl
         profile=profile,
         languages=_languages(raw.get("lang"), profile),
         sources=_sources(raw.get("sources")),
+        base_url=_base_url(raw.get("base_url")),
         start_urls=_start_urls(raw.get("start_urls")),
         max_pages=_max_pages(raw.get("max_pages"), default_max_pages),
         since=_since(raw.get("since")),
@@ -67,24 +81,56 @@ def parse_arguments(raw: dict[str, Any], *, default_max_pages: int = 0) -> Crawl
     )
 
 
-def start_listing_urls(arguments: CrawlArguments) -> tuple[str, ...]:
-    """The canonical URLs the crawl starts from: `start_urls`, else each chosen outlet's
-    listing in each chosen language, else each language's front page."""
-    profile = arguments.profile
+def canonical_base(arguments: CrawlArguments) -> str:
+    """The scheme and host every URL of the crawl is written with: `base_url`, else the first
+    start URL's, else the profile's."""
+    if arguments.base_url:
+        return arguments.base_url
     if arguments.start_urls:
-        urls = list(arguments.start_urls)
+        parts = urlsplit(arguments.start_urls[0])
+        return f"{parts.scheme}://{parts.netloc}"
+    return arguments.profile.base_url
+
+
+def start_listings(arguments: CrawlArguments) -> tuple[tuple[str, str], ...]:
+    """(canonical URL, kind) of every listing the crawl starts from: `start_urls` (kind
+    `start`), else each chosen outlet's listing in each chosen language (`outlet`), else each
+    language's front page (`front`), from which the outlets are discovered."""
+    profile = arguments.profile
+    base = canonical_base(arguments)
+    if arguments.start_urls:
+        pairs = [(url, start_kind(url, profile)) for url in arguments.start_urls]
     else:
         languages = [profile.language(code) for code in arguments.languages]
         if arguments.sources:
-            urls = [
-                profile.base_url
-                + profile.source_listing_path.format(prefix=lang.prefix, source=source)
+            pairs = [
+                (
+                    base + profile.source_listing_path.format(prefix=lang.prefix, source=source),
+                    OUTLET,
+                )
                 for lang in languages
                 for source in arguments.sources
             ]
         else:
-            urls = [profile.base_url + lang.listing_path for lang in languages]
-    return tuple(dict.fromkeys(canonical_url(url) for url in urls))
+            pairs = [(base + lang.listing_path, FRONT) for lang in languages]
+    return tuple(dict.fromkeys((canonical_url(url), kind) for url, kind in pairs))
+
+
+def start_kind(url: str, profile: SiteProfile) -> str:
+    """A start URL that is a language's front page is crawled as one (its outlets are
+    discovered), an outlet's listing as one; any other is a plain `start` listing."""
+    if front_language(url, profile) is not None:
+        return FRONT
+    return OUTLET if parse_outlet_listing(url, profile) is not None else START
+
+
+def front_language(url: str, profile: SiteProfile) -> str | None:
+    """The language whose front page `url` is, if it is one."""
+    path = urlsplit(url).path.rstrip("/") or "/"
+    for lang in profile.language_profiles:
+        if path == (lang.listing_path.rstrip("/") or "/"):
+            return lang.code
+    return None
 
 
 def _profile(value: Any) -> SiteProfile:
@@ -116,6 +162,16 @@ def _sources(value: Any) -> tuple[str, ...]:
     if bad:
         raise ArgumentError(f"sources: not outlet slugs: {', '.join(bad)} (e.g. lopinion,lematin)")
     return sources
+
+
+def _base_url(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+        raise ArgumentError(f"base_url: expected http(s)://host[:port], got {value!r}")
+    return text
 
 
 def _start_urls(value: Any) -> tuple[str, ...]:

@@ -1,5 +1,6 @@
 """The state in one SQLite file, in WAL mode: readers never block, and every change is one
 transaction, so a process killed at any moment leaves the file as it was before or after it.
+Versions 1 and 2 are migrated in place when opened (one transaction).
 
 A run reaches the state in two transactions: `begin_run` journals it (`runs` row *pending*,
 its article and listing rows in `pending_*`), `commit_run` applies those rows to `articles`,
@@ -34,7 +35,7 @@ from newsagg.state.store import (
 )
 from newsagg.timefmt import utc_stamp
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 CHUNK = 500  # parameters per IN (...) query
 
 SCHEMA = """
@@ -113,6 +114,11 @@ CREATE TABLE pending_listings (
     PRIMARY KEY (run_id, site, url)
 ) WITHOUT ROWID;
 """
+# Version 3: each article's normalized text (zlib), for exact near-duplicate decisions.
+SCHEMA_V3 = """
+ALTER TABLE articles ADD COLUMN text BLOB;
+ALTER TABLE pending_articles ADD COLUMN text BLOB
+"""
 # A version-1 listing frontier was a number (the lowest id reached, which compared ids of
 # different outlets): kept as an empty frontier, which no page can reach, so the listing is
 # paginated to its end once before it may stop on known pages again.
@@ -177,7 +183,7 @@ class SqliteStateStore:
                 f"(it holds {', '.join(sorted(tables))})"
             )
         version = self._meta("schema") if tables else None
-        if version is not None and version not in ("1", SCHEMA_VERSION):
+        if version is not None and version not in ("1", "2", SCHEMA_VERSION):
             raise StateError(
                 f"state {self.location}: schema version {version}, this newsagg reads "
                 f"{SCHEMA_VERSION}"
@@ -192,13 +198,15 @@ class SqliteStateStore:
         db.execute("PRAGMA synchronous=FULL")  # a committed run survives a power cut too
         with self._transaction():  # a read-only file fails now, not after the crawl
             if not tables:
-                _script(db, SCHEMA + SCHEMA_V2)
+                _script(db, SCHEMA + SCHEMA_V2 + ";" + SCHEMA_V3)
                 db.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
                     [("schema", SCHEMA_VERSION), ("created", utc_stamp())],
                 )
-            elif version == "1":
-                _script(db, MIGRATE_V1)
+            elif version != SCHEMA_VERSION:
+                if version == "1":
+                    _script(db, MIGRATE_V1)
+                _script(db, SCHEMA_V3)
                 db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,))
             else:  # an empty write: proves the file is writable now, not after the crawl
                 db.execute("UPDATE meta SET value = value WHERE key = 'schema'")
@@ -246,16 +254,13 @@ class SqliteStateStore:
         ).fetchone()
         return StoredArticle(*row) if row else None
 
-    def first_with_hash(
-        self, site: str, content_hash: str, exclude_id: str
-    ) -> StoredArticle | None:
-        row = self.connection.execute(
+    def with_hash(self, site: str, content_hash: str, exclude_id: str) -> list[StoredArticle]:
+        rows = self.connection.execute(
             f"SELECT {ARTICLE_COLUMNS} FROM articles"
-            " WHERE site = ? AND content_hash = ? AND id != ?"
-            " ORDER BY duplicate_of IS NOT NULL, num LIMIT 1",
+            " WHERE site = ? AND content_hash = ? AND id != ?",
             (site, content_hash, exclude_id),
-        ).fetchone()
-        return StoredArticle(*row) if row else None
+        )
+        return [StoredArticle(*row) for row in rows]
 
     def near_candidates(
         self, site: str, band_keys: Sequence[int], exclude_id: str
@@ -266,13 +271,13 @@ class SqliteStateStore:
         # CROSS JOIN fixes the loop order: band keys first (a few rows by primary key), then
         # their articles. With a plain JOIN SQLite scans every article of the site instead.
         rows = self.connection.execute(
-            f"SELECT DISTINCT {columns}, a.signature FROM near_index n"
+            f"SELECT DISTINCT {columns}, a.signature, a.text FROM near_index n"
             " CROSS JOIN articles a ON a.pk = n.article"
             f" WHERE n.key IN ({_marks(band_keys)}) AND a.site = ? AND a.id != ?"
             " AND a.signature IS NOT NULL",
             (*band_keys, site, exclude_id),
         )
-        return [NearCandidate(StoredArticle(*row[:-1]), row[-1]) for row in rows]
+        return [NearCandidate(StoredArticle(*row[:-2]), row[-2], row[-1]) for row in rows]
 
     def frontier(self, site: str, listing_url: str) -> tuple[str, ...] | None:
         row = self.connection.execute(
@@ -339,13 +344,14 @@ class SqliteStateStore:
                     db.execute(
                         "INSERT INTO pending_articles (run_id, seq, site, id, url, num, seen_at,"
                         " content_hash, published, duplicate_of, signature, band_keys, aliases,"
-                        " touch_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " touch_only, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             *(journal.run_id, count, r.site, r.id, r.url, r.num, r.seen_at),
                             *(r.content_hash, r.published, r.duplicate_of, r.signature),
                             np.asarray(r.band_keys, dtype="<i8").tobytes(),
                             json.dumps(r.aliases),
                             int(r.touch_only),
+                            r.text,
                         ),
                     )
                 db.executemany(
@@ -368,7 +374,7 @@ class SqliteStateStore:
                 row = db.execute("SELECT manifest FROM runs WHERE run_id = ?", (run_id,)).fetchone()
                 rows = db.execute(
                     "SELECT site, id, url, num, seen_at, content_hash, published, duplicate_of,"
-                    " signature, band_keys, aliases, touch_only FROM pending_articles"
+                    " signature, band_keys, aliases, touch_only, text FROM pending_articles"
                     " WHERE run_id = ? ORDER BY seq",
                     (run_id,),
                 )
@@ -454,10 +460,11 @@ class SqliteStateStore:
         elif existing is None:
             cursor = db.execute(
                 "INSERT INTO articles (site, id, url, num, content_hash, published, first_seen,"
-                " last_seen, duplicate_of, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " last_seen, duplicate_of, signature, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     *(r.site, r.id, r.url, r.num, r.content_hash, r.published),
-                    *(r.seen_at, r.seen_at, r.duplicate_of, r.signature),
+                    *(r.seen_at, r.seen_at, r.duplicate_of, r.signature, r.text),
                 ),
             )
             _index(db, cursor.lastrowid, r.band_keys)
@@ -465,10 +472,10 @@ class SqliteStateStore:
             (pk,) = existing
             db.execute(
                 "UPDATE articles SET url = ?, num = ?, content_hash = ?, published = ?,"
-                " last_seen = ?, duplicate_of = ?, signature = ? WHERE pk = ?",
+                " last_seen = ?, duplicate_of = ?, signature = ?, text = ? WHERE pk = ?",
                 (
                     *(r.url, r.num, r.content_hash, r.published),
-                    *(r.seen_at, r.duplicate_of, r.signature, pk),
+                    *(r.seen_at, r.duplicate_of, r.signature, r.text, pk),
                 ),
             )
             db.execute("DELETE FROM near_index WHERE article = ?", (pk,))
@@ -539,7 +546,7 @@ def _frontier_text(listing: ListingRecord) -> str | None:
 
 def _pending_record(row: tuple[Any, ...]) -> SeenRecord:
     site, id_, url, num, seen_at, content_hash, published, duplicate_of, signature = row[:9]
-    band_keys, aliases, touch_only = row[9:]
+    band_keys, aliases, touch_only, text = row[9:]
     return SeenRecord(
         site=site,
         id=id_,
@@ -553,4 +560,5 @@ def _pending_record(row: tuple[Any, ...]) -> SeenRecord:
         band_keys=tuple(np.frombuffer(band_keys or b"", dtype="<i8").tolist()),
         aliases=tuple(json.loads(aliases)),
         touch_only=bool(touch_only),
+        text=text,
     )

@@ -44,6 +44,7 @@ class NearCandidate:
 
     article: StoredArticle
     signature: bytes  # uint32 little-endian, num_perm values
+    text: bytes | None = None  # its normalized text, zlib: the exact Jaccard's (None: older)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class SeenRecord:
     published: str | None = None
     duplicate_of: str | None = None
     signature: bytes | None = None
+    text: bytes | None = None  # normalized body, zlib-compressed (for exact near-dup checks)
     band_keys: tuple[int, ...] = ()
     aliases: tuple[str, ...] = ()  # other URLs that led to this article (redirects)
     touch_only: bool = False  # unchanged: only last_seen (and aliases) are updated
@@ -130,10 +132,8 @@ class StateStore(Protocol):
 
     def article(self, site: str, article_id: str) -> StoredArticle | None: ...
 
-    def first_with_hash(
-        self, site: str, content_hash: str, exclude_id: str
-    ) -> StoredArticle | None:
-        """An article with this exact text (an original if there is one, else the oldest)."""
+    def with_hash(self, site: str, content_hash: str, exclude_id: str) -> list[StoredArticle]:
+        """The articles with this exact text (normalized body), other than `exclude_id`."""
         ...
 
     def near_candidates(

@@ -4,6 +4,7 @@ real SQLite state file under tmp_path."""
 from __future__ import annotations
 
 import os
+import random
 import re
 import signal
 import sqlite3
@@ -344,3 +345,33 @@ def _slow(page: bytes) -> Callable[[], Route]:
         return 200, {"Content-Type": "text/html; charset=utf-8"}, page
 
     return handler
+
+
+def test_near_copies_are_decided_by_the_exact_jaccard_at_the_threshold(
+    local_site: LocalSite, tmp_path: Path
+) -> None:
+    """Two originals of 1004 distinct words each (1000 shingles) and a shortened copy of
+    each, in other outlets: one keeps 809 words (805 shingles shared: Jaccard 0.805), the
+    other 799 (0.795). With the threshold at 0.8 the first is a copy, the second is not,
+    whatever MinHash's estimate of either says."""
+    rng = random.Random(2026)
+    words = [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(9)) for _ in range(2008)
+    ]
+    first, second = words[:1004], words[1004:]
+    room = Newsroom(per_page=10, ticker=0)
+    room.add(
+        story(101, paragraphs=[" ".join(first)], day="18 - 01 - 2022"),
+        story(102, paragraphs=[" ".join(second)], day="18 - 01 - 2022"),
+        story(201, paragraphs=[" ".join(first[:809])], slug="lematin", outlet="Le Matin"),
+        story(202, paragraphs=[" ".join(second[:799])], slug="lematin", outlet="Le Matin"),
+    )
+    room.serve(local_site)
+    result = crawl(local_site, tmp_path, "out.jsonl")
+    copies = {r["id"]: r["duplicate_of"] for r in result.records}
+    assert copies == {
+        "maghress:lopinion:101": None,
+        "maghress:lopinion:102": None,
+        "maghress:lematin:201": f"{local_site.base_url}/fr/lopinion/101",
+        "maghress:lematin:202": None,
+    }

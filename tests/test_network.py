@@ -98,3 +98,50 @@ def test_rejects_are_the_expected_ones(crawled: Any) -> None:
     _, expected, result, local = crawled
     got = sorted((row["url"].removeprefix(local.base_url), row["reason"]) for row in result.rejects)
     assert got == sorted((row["path"], row["reason"]) for row in expected["rejects"])
+
+
+def test_sources_restrict_the_crawl_to_the_named_outlets(
+    local_site: LocalSite, tmp_path: Path
+) -> None:
+    serve(local_site, NETWORK / "maghress")
+    result = run_crawl(
+        tmp_path,
+        site="maghress",
+        settings={"NEWSAGG_HEALTH_MIN_SAMPLE": "100"},
+        base_url=local_site.base_url,
+        sources="hespress",
+        lang="ar",
+    )
+    assert result.returncode == 0, result.log
+    assert sorted({r["source_slug"] for r in result.records}) == ["hespress"]
+    listings = {path for path in local_site.requests if "/hespress/" not in path}
+    assert listings == {"/robots.txt", "/hespress", "/hespress?page=2", "/hespress?page=3"}
+
+
+def test_a_redirect_to_another_address_of_the_site_stays_on_the_canonical_host(
+    local_site: LocalSite, tmp_path: Path
+) -> None:
+    """From a mirror, a redirect to the real site's https://www. host (or its bare host) is
+    followed on the mirror: the real host is never asked anything."""
+    directory = NETWORK / "maghress"
+    serve(local_site, directory)
+    local_site.redirect("/hespress/1", "https://www.maghress.com/hespress/77855", status=301)
+    local_site.add("/hespress", '<html><body><a href="/hespress/1">moved</a></body></html>')
+    result = run_crawl(
+        tmp_path,
+        site="maghress",
+        base_url=local_site.base_url,
+        sources="hespress",
+        lang="ar",
+    )
+    assert [r["url"] for r in result.records] == [f"{local_site.base_url}/hespress/77855"]
+    assert local_site.hits("/hespress/77855") == 1
+
+
+@pytest.mark.parametrize("value", ["ftp://mirror", "http://mirror/fr/", "mirror"])
+def test_a_base_url_that_is_not_a_site_root_is_refused(tmp_path: Path, value: str) -> None:
+    result = run_crawl(tmp_path, site="maghress", base_url=value)
+    assert result.returncode == 2
+    assert result.log.splitlines() == [
+        f"newsagg: error: base_url: expected http(s)://host[:port], got {value!r}"
+    ]

@@ -46,7 +46,9 @@ class TypedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
 class OffsiteRedirectGuard:
     """A request that a redirect (HTTP or meta refresh) produced, for a host outside the
-    crawl's, is refused before robots.txt or the page of that host is requested."""
+    crawl's, is refused before robots.txt or the page of that host is requested; one for
+    another address of the same site (`http://` for `https://`, the bare host for `www.`, the
+    real site from a mirror) is sent to the canonical host instead."""
 
     def __init__(self, hosts: SiteHosts) -> None:
         self.hosts = hosts
@@ -57,9 +59,11 @@ class OffsiteRedirectGuard:
 
         return cls(run_context(crawler).hosts)
 
-    def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request) -> Request | None:
         if not request.meta.get("redirect_urls"):
-            return
-        if not self.hosts.owns(request.url):
+            return None
+        canonical = self.hosts.canonical(request.url)
+        if canonical is None:
             origin = request.meta["redirect_urls"][0]
             raise OffsiteRedirect(f"{origin} redirects to {request.url}, outside the crawl")
+        return None if canonical == request.url else request.replace(url=canonical)

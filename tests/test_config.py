@@ -58,7 +58,8 @@ def test_the_defaults_are_valid() -> None:
         (
             "NEWSAGG_HEALTH_MIN_FILL_PCT",
             '{"headline": 90}',
-            "'headline' is not a tracked field (title, source, source_url, published, body, author)",
+            "'headline' is not a tracked field"
+            " (title, source, source_url, published, body, author)",
         ),
         (
             "NEWSAGG_RUN_ID",

@@ -7,9 +7,7 @@ import random
 import secrets
 from pathlib import Path
 
-import numpy as np
 import pytest
-from datasketch import MinHash
 
 from newsagg.dedupe.fingerprint import MinHasher
 from newsagg.dedupe.resolve import Decision, Deduplicator, Fingerprints, Outcome, Policy
@@ -53,12 +51,22 @@ def test_lsh_parameters_favour_recall() -> None:
     assert HASHER.params == "minhash=affine32 seed=1 shingle=5 num_perm=128 bands=25x5"
 
 
-@pytest.mark.parametrize("count", [1, 7, 600])
-def test_minhash_is_datasketchs_affine32_minhash(count: int) -> None:
-    values = np.random.default_rng(count).integers(0, 2**32, size=count, dtype=np.uint64)
-    reference = MinHash(num_perm=128, seed=1, scheme="affine32", hashfunc=int)
-    reference.update_batch(values.tolist())
-    assert HASHER.minhash(values.astype(np.uint32)).tolist() == reference.hashvalues.tolist()
+def test_signatures_stay_those_earlier_states_hold() -> None:
+    """Stored signatures are only comparable with new ones made the same way: these values
+    were made by the numpy MinHash that states of earlier versions were written with."""
+    text = "Le gouvernement a présenté mardi son projet de budget pour la saison agricole"
+    signature = HASHER.signature(text)
+    assert signature is not None
+    assert signature[:8].tolist() == [
+        1391799576,
+        399544655,
+        181687443,
+        338388690,
+        924956251,
+        252181488,
+        339989350,
+        462276119,
+    ]
 
 
 def test_signature_estimates_shingle_jaccard() -> None:

@@ -2,15 +2,14 @@
 
 A body is normalized (`normalize_for_hash`), cut into words, and every run of `SHINGLE_WORDS`
 consecutive words is one shingle. Shingles are hashed with numpy (crc32 of each word, mixed
-by position), then datasketch's affine32 MinHash keeps `num_perm` minima (computed here on
-the numpy array, the same values as `MinHash.update_batch`): about 0.15 ms for a 600-word
-article. Two bodies whose shingle sets have Jaccard similarity J agree
-on a fraction J of the values, on average.
+by position), then datasketch's affine32 MinHash keeps `num_perm` minima (`update_batch`).
+Two bodies whose shingle sets have Jaccard similarity J agree on a fraction J of the values,
+on average.
 
 For the index the signature is cut into `bands` bands of `rows` values (datasketch's optimum
-for the threshold, weighted 1:9 against false negatives, since every candidate is checked
-against the threshold anyway); each band gives one 64-bit key that also encodes the site and
-the band number, so one SQLite column holds the whole index."""
+for `CANDIDATE_MARGIN` below the threshold, weighted 1:9 against false negatives): bands only
+find candidates, the exact Jaccard of the two texts decides. Each band gives one 64-bit key
+that also encodes the site and the band number, so one SQLite column holds the whole index."""
 
 from __future__ import annotations
 
@@ -38,17 +37,6 @@ _POSITION = np.array(
      0xFF51AFD7ED558CCD],
     dtype=np.uint64,
 )  # fmt: skip
-
-
-# MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies to each value.
-_FMIX32 = tuple(np.uint32(c) for c in (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16))
-
-
-def _fmix32(values: np.ndarray) -> np.ndarray:
-    shift1, multiply1, shift2, multiply2, shift3 = _FMIX32
-    values = (values ^ (values >> shift1)) * multiply1  # uint32 products wrap mod 2**32
-    values = (values ^ (values >> shift2)) * multiply2
-    return values ^ (values >> shift3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +86,17 @@ class MinHasher:
         return self.minhash(shingles.astype(np.uint32)), zlib.compress(text, TEXT_LEVEL)
 
     def minhash(self, values: np.ndarray) -> np.ndarray:
-        """What datasketch's `MinHash(scheme="affine32").update_batch(values)` keeps, computed
-        on the array as it is: update_batch takes a Python list and calls the hash function
-        once per value, a third of the cost. `test_dedupe_decisions` holds the two equal."""
-        mixed = _fmix32(values.astype(np.uint32, copy=False))
-        a, b = self.permutations
-        permuted = mixed[:, np.newaxis] * a  # one (values x num_perm) array...
-        permuted += b  # ...added to in place: a second one costs as much again
-        return permuted.min(axis=0).astype("<u4", copy=False)
+        """datasketch's affine32 MinHash of the shingle hashes, with the permutations drawn
+        once (benchmarks/bench_minhash.py: computing it on the numpy array instead saved
+        0.08-0.1 ms an article, not enough to keep a copy of datasketch's arithmetic)."""
+        minhash = MinHash(
+            num_perm=self.num_perm,
+            scheme="affine32",
+            hashfunc=int,
+            permutations=self.permutations,
+        )
+        minhash.update_batch(values.tolist())
+        return minhash.hashvalues.astype("<u4", copy=False)
 
     def band_keys(self, site: str, signature: np.ndarray) -> tuple[int, ...]:
         """One signed 64-bit key per band (site and band number included)."""

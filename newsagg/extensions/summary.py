@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from newsagg.health import Verdict
     from newsagg.run import RunContext
 
+from newsagg import stats as keys
+
 logger = logging.getLogger(__name__)
 
 
@@ -56,7 +58,7 @@ def report_run(context: RunContext, verdict: Verdict, stats: dict[str, Any]) -> 
         copies["near"],
         outcomes["dropped"],
         tally.skipped["known"],
-        stats.get("newsagg/listings/stopped_known", 0),
+        stats.get(keys.LISTINGS_STOPPED_KNOWN, 0),
     )
     if tally.listing_kinds:
         logger.info(

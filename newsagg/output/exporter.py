@@ -2,8 +2,8 @@
 each with its final duplicate decision into the `.partial` feed files.
 
 Why hold them: the canonical copy of a text can only be chosen once every candidate of the run
-is known, whatever order the crawl met them in (newsagg.dedupe.resolve). Items wait in a
-temporary file, not in memory. Writing them through FeedExporter's own `item_scraped` keeps
+is known, whatever order the crawl met them in (newsagg.dedupe.resolve). Items wait on disk
+(queuelib's FIFO), not in memory. Writing them through FeedExporter's own `item_scraped` keeps
 every feed, format, filter and batch setting working. These are the first two steps of the
 publish (decide duplicates, write the feed files); the rest is newsagg.output.publish's, on
 `feed_exporter_closed`."""
@@ -14,8 +14,9 @@ import logging
 import pickle
 import tempfile
 from collections.abc import Iterator
-from typing import IO, Any, Self
+from typing import Any, Self
 
+from queuelib import FifoDiskQueue
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter, FeedSlot
@@ -167,28 +168,29 @@ def fit_index(context: RunContext) -> None:
 
 
 class Spool:
-    """Articles waiting for their decision, pickled to an anonymous temporary file."""
+    """Articles waiting for their decision, pickled into queuelib's disk FIFO in a temporary
+    directory (deleted once drained)."""
 
     def __init__(self) -> None:
-        self.file: IO[bytes] | None = None
-        self.count = 0
+        self.directory: tempfile.TemporaryDirectory[str] | None = None
+        self.queue: FifoDiskQueue | None = None
 
     def __len__(self) -> int:
-        return self.count
+        return len(self.queue) if self.queue is not None else 0
 
     def put(self, index: int, item: Article) -> None:
-        if self.file is None:
-            # Open across calls, closed by drain(): no `with` block can span that.
-            self.file = tempfile.TemporaryFile(prefix="newsagg-spool-")  # noqa: SIM115
-        pickle.dump((index, item), self.file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.count += 1
+        if self.queue is None:
+            # Open across calls, cleaned by drain(): no `with` block can span that.
+            self.directory = tempfile.TemporaryDirectory(prefix="newsagg-spool-")
+            self.queue = FifoDiskQueue(self.directory.name)
+        self.queue.push(pickle.dumps((index, item), protocol=pickle.HIGHEST_PROTOCOL))
 
     def drain(self) -> Iterator[tuple[int, Article]]:
         """Every held article, in arrival order; the spool is empty afterwards."""
-        if self.file is None:
+        if self.queue is None or self.directory is None:
             return
-        self.file.seek(0)
-        for _ in range(self.count):
-            yield pickle.load(self.file)
-        self.file.close()
-        self.file, self.count = None, 0
+        while (data := self.queue.pop()) is not None:
+            yield pickle.loads(data)
+        self.queue.close()
+        self.directory.cleanup()
+        self.queue = self.directory = None

@@ -29,6 +29,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter
 
+from newsagg import stats as keys
 from newsagg.extensions.summary import report_run
 from newsagg.health import Problem, RunFacts, Thresholds, Verdict, check_run
 from newsagg.output.files import OutputFile
@@ -242,8 +243,8 @@ class Publisher:
         context.verdict = verdict
         context.tally.to_stats(self.crawler.stats)
         stats = self.crawler.stats
-        stats.set_value("newsagg/health/status", verdict.status)
-        stats.set_value("newsagg/health/exit_code", verdict.exit_code)
+        stats.set_value(keys.HEALTH_STATUS, verdict.status)
+        stats.set_value(keys.HEALTH_EXIT_CODE, verdict.exit_code)
         report_run(context, verdict, stats.get_stats())
 
 

@@ -121,13 +121,18 @@ class MinHasher:
         self, a: np.ndarray, b: np.ndarray, text_a: bytes | None, text_b: bytes | None
     ) -> bool:
         """Whether two candidates are copies: the exact Jaccard of their shingle sets at the
-        threshold, where both texts are known; the MinHash estimate for a text an older state
-        recorded without its text."""
-        if text_a is not None and text_b is not None:
-            return jaccard(shingle_set(text_a), shingle_set(text_b)) >= self.threshold
-        return self.similarity(a, b) >= self.threshold
+        threshold, where both texts are known (a pair whose estimate is a whole margin below it
+        is not one: a true copy lands there with a probability under 1e-8); the MinHash
+        estimate for a text an older state recorded without its text."""
+        estimate = self.similarity(a, b)
+        if text_a is None or text_b is None:
+            return estimate >= self.threshold
+        if estimate < self.threshold - CANDIDATE_MARGIN:  # 5.7 standard errors below at 128
+            return False
+        return jaccard(shingle_set(text_a), shingle_set(text_b)) >= self.threshold
 
 
+@lru_cache(maxsize=256)  # a text of the run is checked against each of its candidates
 def shingle_set(text: bytes) -> np.ndarray:
     """The sorted distinct 64-bit hashes of a compressed normalized text's 5-word shingles
     (each word hashed by crc32 and adler32 together: no two words collide in practice)."""

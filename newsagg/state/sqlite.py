@@ -16,8 +16,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Self
 
-import numpy as np
-
 from newsagg.errors import StateError
 from newsagg.state.lock import SiteLock, lock_path
 from newsagg.state.store import (
@@ -115,10 +113,52 @@ CREATE TABLE pending_listings (
 ) WITHOUT ROWID;
 """
 # Version 3: each article's normalized text (zlib), for exact near-duplicate decisions.
+# The journal's band keys and aliases one row each, so a commit is a few set statements.
 SCHEMA_V3 = """
 ALTER TABLE articles ADD COLUMN text BLOB;
-ALTER TABLE pending_articles ADD COLUMN text BLOB
+ALTER TABLE pending_articles ADD COLUMN text BLOB;
+CREATE TABLE pending_keys (
+    run_id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    id TEXT NOT NULL,
+    key INTEGER NOT NULL
+);
+CREATE INDEX pending_keys_by_run ON pending_keys (run_id);
+CREATE TABLE pending_aliases (
+    run_id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    url TEXT NOT NULL,
+    id TEXT NOT NULL
+);
+CREATE INDEX pending_aliases_by_run ON pending_aliases (run_id)
 """
+# A commit, in this order: existing articles updated (their old band keys dropped), new ones
+# inserted, then the run's band keys and aliases; `?` is the run id throughout.
+COMMIT_STATEMENTS = (
+    """UPDATE articles SET url = p.url, num = p.num, content_hash = p.content_hash,
+        published = p.published, last_seen = p.seen_at, duplicate_of = p.duplicate_of,
+        signature = p.signature, text = p.text
+        FROM pending_articles p
+        WHERE p.run_id = ? AND p.touch_only = 0
+        AND articles.site = p.site AND articles.id = p.id""",
+    """UPDATE articles SET last_seen = p.seen_at FROM pending_articles p
+        WHERE p.run_id = ? AND p.touch_only = 1
+        AND articles.site = p.site AND articles.id = p.id""",
+    """DELETE FROM near_index WHERE article IN (SELECT a.pk FROM pending_articles p
+        CROSS JOIN articles a ON a.site = p.site AND a.id = p.id
+        WHERE p.run_id = ? AND p.touch_only = 0)""",
+    """INSERT INTO articles (site, id, url, num, content_hash, published, first_seen, last_seen,
+        duplicate_of, signature, text)
+        SELECT site, id, url, num, content_hash, published, seen_at, seen_at, duplicate_of,
+        signature, text FROM pending_articles p
+        WHERE p.run_id = ? AND p.touch_only = 0
+        AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.site = p.site AND a.id = p.id)
+        ORDER BY p.seq""",
+    """INSERT OR IGNORE INTO near_index (key, article) SELECT k.key, a.pk FROM pending_keys k
+        CROSS JOIN articles a ON a.site = k.site AND a.id = k.id WHERE k.run_id = ?""",
+    """INSERT OR REPLACE INTO aliases (site, url, id)
+        SELECT site, url, id FROM pending_aliases WHERE run_id = ?""",
+)
 # A version-1 listing frontier was a number (the lowest id reached, which compared ids of
 # different outlets): kept as an empty frontier, which no page can reach, so the listing is
 # paginated to its end once before it may stop on known pages again.
@@ -348,11 +388,19 @@ class SqliteStateStore:
                         (
                             *(journal.run_id, count, r.site, r.id, r.url, r.num, r.seen_at),
                             *(r.content_hash, r.published, r.duplicate_of, r.signature),
-                            np.asarray(r.band_keys, dtype="<i8").tobytes(),
-                            json.dumps(r.aliases),
+                            None,  # version 2's column: the keys are rows of pending_keys
+                            "[]",  # likewise the aliases, in pending_aliases
                             int(r.touch_only),
                             r.text,
                         ),
+                    )
+                    db.executemany(
+                        "INSERT INTO pending_keys (run_id, site, id, key) VALUES (?, ?, ?, ?)",
+                        [(journal.run_id, r.site, r.id, key) for key in r.band_keys],
+                    )
+                    db.executemany(
+                        "INSERT INTO pending_aliases (run_id, site, url, id) VALUES (?, ?, ?, ?)",
+                        [(journal.run_id, r.site, url, r.id) for url in r.aliases if url != r.url],
                     )
                 db.executemany(
                     "INSERT OR REPLACE INTO pending_listings (run_id, site, url, frontier)"
@@ -368,19 +416,14 @@ class SqliteStateStore:
 
     def commit_run(self, run_id: str) -> int:
         db = self.connection
-        count = 0
         try:
             with self._transaction():
                 row = db.execute("SELECT manifest FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-                rows = db.execute(
-                    "SELECT site, id, url, num, seen_at, content_hash, published, duplicate_of,"
-                    " signature, band_keys, aliases, touch_only, text FROM pending_articles"
-                    " WHERE run_id = ? ORDER BY seq",
-                    (run_id,),
-                )
-                for record in map(_pending_record, rows.fetchall()):
-                    self._write(db, record)
-                    count += 1
+                (count,) = db.execute(
+                    "SELECT count(*) FROM pending_articles WHERE run_id = ?", (run_id,)
+                ).fetchone()
+                for statement in COMMIT_STATEMENTS:
+                    db.execute(statement, (run_id,))
                 now = utc_stamp()
                 for site, url, frontier in db.execute(
                     "SELECT site, url, frontier FROM pending_listings WHERE run_id = ?", (run_id,)
@@ -435,8 +478,8 @@ class SqliteStateStore:
         ]
 
     def _forget_rows(self, run_id: str) -> None:
-        self.connection.execute("DELETE FROM pending_articles WHERE run_id = ?", (run_id,))
-        self.connection.execute("DELETE FROM pending_listings WHERE run_id = ?", (run_id,))
+        for table in ("pending_articles", "pending_keys", "pending_aliases", "pending_listings"):
+            self.connection.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
 
     def _set_status(self, run_id: str, status: str) -> None:
         # Once done with, a run keeps its row (what it published, and when), not its manifest.
@@ -445,44 +488,6 @@ class SqliteStateStore:
             "UPDATE runs SET status = ?, updated = ?,"
             " manifest = CASE WHEN ? THEN manifest ELSE NULL END WHERE run_id = ?",
             (status, utc_stamp(), keep_manifest, run_id),
-        )
-
-    @staticmethod
-    def _write(db: sqlite3.Connection, r: SeenRecord) -> None:
-        existing = db.execute(
-            "SELECT pk FROM articles WHERE site = ? AND id = ?", (r.site, r.id)
-        ).fetchone()
-        if r.touch_only:
-            db.execute(
-                "UPDATE articles SET last_seen = ? WHERE site = ? AND id = ?",
-                (r.seen_at, r.site, r.id),
-            )
-        elif existing is None:
-            cursor = db.execute(
-                "INSERT INTO articles (site, id, url, num, content_hash, published, first_seen,"
-                " last_seen, duplicate_of, signature, text)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    *(r.site, r.id, r.url, r.num, r.content_hash, r.published),
-                    *(r.seen_at, r.seen_at, r.duplicate_of, r.signature, r.text),
-                ),
-            )
-            _index(db, cursor.lastrowid, r.band_keys)
-        else:
-            (pk,) = existing
-            db.execute(
-                "UPDATE articles SET url = ?, num = ?, content_hash = ?, published = ?,"
-                " last_seen = ?, duplicate_of = ?, signature = ?, text = ? WHERE pk = ?",
-                (
-                    *(r.url, r.num, r.content_hash, r.published),
-                    *(r.seen_at, r.duplicate_of, r.signature, r.text, pk),
-                ),
-            )
-            db.execute("DELETE FROM near_index WHERE article = ?", (pk,))
-            _index(db, pk, r.band_keys)
-        db.executemany(
-            "INSERT OR REPLACE INTO aliases (site, url, id) VALUES (?, ?, ?)",
-            [(r.site, url, r.id) for url in r.aliases if url != r.url],
         )
 
     def close(self) -> None:
@@ -517,12 +522,6 @@ class _Transaction:
                 self.connection.execute("ROLLBACK")
 
 
-def _index(db: sqlite3.Connection, pk: int | None, keys: Sequence[int]) -> None:
-    db.executemany(
-        "INSERT OR IGNORE INTO near_index (key, article) VALUES (?, ?)", [(k, pk) for k in keys]
-    )
-
-
 def _chunks(values: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
@@ -542,23 +541,3 @@ def _script(db: sqlite3.Connection, script: str) -> None:
 
 def _frontier_text(listing: ListingRecord) -> str | None:
     return None if listing.frontier is None else json.dumps(list(listing.frontier))
-
-
-def _pending_record(row: tuple[Any, ...]) -> SeenRecord:
-    site, id_, url, num, seen_at, content_hash, published, duplicate_of, signature = row[:9]
-    band_keys, aliases, touch_only, text = row[9:]
-    return SeenRecord(
-        site=site,
-        id=id_,
-        url=url,
-        num=num,
-        seen_at=seen_at,
-        content_hash=content_hash,
-        published=published,
-        duplicate_of=duplicate_of,
-        signature=signature,
-        band_keys=tuple(np.frombuffer(band_keys or b"", dtype="<i8").tolist()),
-        aliases=tuple(json.loads(aliases)),
-        touch_only=bool(touch_only),
-        text=text,
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -57,6 +58,37 @@ def slow(body: str, seconds: float) -> Callable[[], Route]:
 
     def handler() -> Route:
         time.sleep(seconds)
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, body.encode("utf-8")
+
+    return handler
+
+
+class Gate:
+    """Holds answers mid-crawl, for as long as a test needs, whatever the machine's speed:
+    the first `free` answers through it go at once, the others wait until `open()`."""
+
+    def __init__(self, free: int = 0) -> None:
+        self.free = free
+        self.answered = 0
+        self.opened = threading.Event()
+        self.lock = threading.Lock()
+
+    def open(self) -> None:
+        self.opened.set()
+
+    def pass_through(self, timeout: float = 60) -> None:
+        with self.lock:
+            self.answered += 1
+            held = self.answered > self.free
+        if held:
+            self.opened.wait(timeout)
+
+
+def gated(body: str, gate: Gate) -> Callable[[], Route]:
+    """A route that answers `body` when `gate` lets it."""
+
+    def handler() -> Route:
+        gate.pass_through()
         return 200, {"Content-Type": "text/html; charset=utf-8"}, body.encode("utf-8")
 
     return handler

@@ -21,7 +21,16 @@ from warcio.warcwriter import WARCWriter
 
 from newsagg.settings import EXTENSIONS
 from tests.conftest import LocalSite, listing_html, read_jsonl, run_crawl, serving
-from tests.crafted import article_html, article_path, news_site, slow, start_crawl, wait_for
+from tests.crafted import (
+    Gate,
+    article_html,
+    article_path,
+    gated,
+    news_site,
+    slow,
+    start_crawl,
+    wait_for,
+)
 
 
 def ids_published(tmp_path: Path) -> list[str]:
@@ -279,7 +288,10 @@ def test_a_state_locked_by_another_process_publishes_nothing_and_exits_4(
 def test_two_runs_of_a_site_on_one_state_never_overlap_whatever_their_data_dirs(
     local_site: LocalSite, tmp_path: Path
 ) -> None:
-    paths = news_site(local_site, 8, seconds=0.25)
+    paths = news_site(local_site, 8)
+    held = Gate()  # the first run's articles wait until the second run is over
+    for n, path in enumerate(paths):
+        local_site.add_dynamic(path, gated(article_html(n), held))
     start = f"{local_site.base_url}/fr/"
     first = start_crawl(
         tmp_path,
@@ -292,6 +304,7 @@ def test_two_runs_of_a_site_on_one_state_never_overlap_whatever_their_data_dirs(
         tmp_path, output=None, settings={"NEWSAGG_DATA_DIR": str(tmp_path / "b")}, start_urls=start
     )
     assert first.poll() is None, "the first run was still going"
+    held.open()
     assert second.returncode == 3
     lock = tmp_path / "state.sqlite3.maghress.lock"
     assert second.log.splitlines() == [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import IO, Any, Self
 
@@ -15,7 +14,7 @@ from scrapy.http import Response
 
 from newsagg.errors import ArticleDropped
 from newsagg.output.files import OutputFile
-from newsagg.output.storage import partial_path
+from newsagg.output.storage import close_durably, partial_path
 from newsagg.run import RunContext, run_context
 from newsagg.signals import page_rejected
 from newsagg.timefmt import utc_stamp
@@ -92,9 +91,7 @@ class RejectsLog:
         if self.file is None or self.output is None:
             return
         try:
-            self.file.flush()
-            os.fsync(self.file.fileno())
-            self.file.close()
+            close_durably(self.file)
         except OSError as exc:
             self.context.files.failed("write_rejects", f"{self.path}: {exc}")
             self._close_quietly()

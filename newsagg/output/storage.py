@@ -54,22 +54,29 @@ class AtomicFileFeedStorage(FileFeedStorage):
 
     def store(self, file: IO[bytes]) -> None:
         try:
-            file.flush()
-            os.fsync(file.fileno())
-            file.close()
+            close_durably(file)
         except OSError as exc:
             self.files.failed("write_feeds", f"{self.partial_path}: {exc}")
             raise
         self.files.stored(self.partial_path)
 
 
+def close_durably(handle: IO[Any]) -> None:
+    """Flush, fsync and close: the bytes are on disk before anything renames the file."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+
+
 def write_atomically(path: Path, text: str) -> None:
     """`text` to `path` by way of `<path>.partial` and a rename: readers see old or new, whole."""
     partial = partial_path(path)
-    with partial.open("w", encoding="utf-8") as handle:
+    handle = partial.open("w", encoding="utf-8")
+    try:
         handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
+        close_durably(handle)
+    finally:
+        handle.close()
     partial.replace(path)
     fsync_directory(path.parent)
 

@@ -61,16 +61,17 @@ def report_run(context: RunContext, verdict: Verdict, stats: dict[str, Any]) -> 
         stats.get(keys.LISTINGS_STOPPED_KNOWN, 0),
     )
     if tally.listing_kinds:
-        logger.info(
-            "%s: listings: %s",
-            site,
-            "; ".join(
-                f"{kind} {listing.found} found, {listing.pages} pages read, deepest page"
-                f" {listing.deepest}, {listing.articles} articles reached"
-                for kind, listing in sorted(tally.listing_kinds.items())
-            ),
-        )
+        logger.info("%s: listings: %s", site, listing_counts(context))
     logger.info("%s", summary_table(context, stats))
+
+
+def listing_counts(context: RunContext) -> str:
+    """`front 3 found, 4 pages read, deepest page 2, 4 articles reached; outlet ...`"""
+    return "; ".join(
+        f"{kind} {listing.found} found, {listing.pages} pages read, deepest page"
+        f" {listing.deepest}, {listing.articles} articles reached"
+        for kind, listing in sorted(context.tally.listing_kinds.items())
+    )
 
 
 def summary_table(context: RunContext, stats: dict[str, Any]) -> str:

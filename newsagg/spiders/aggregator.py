@@ -245,8 +245,11 @@ class AggregatorSpider(scrapy.Spider):
             self.context.tally.skipped["before_since"] += 1
             listing.stopped = True
             return
-        line = found.published_line
-        yield Article(
+        yield self.article(ref, found, response.meta.get("teaser_author"))
+
+    def article(self, ref: ArticleRef, found: Extraction, teaser_author: str | None) -> Article:
+        line, published = found.published_line, found.published
+        return Article(
             id=f"{self.site}:{ref.source_slug}:{ref.article_id}",
             url=ref.url,
             site=self.site,
@@ -258,7 +261,7 @@ class AggregatorSpider(scrapy.Spider):
             published_raw=line.raw if line else None,
             language=ref.language,
             body="\n\n".join(found.paragraphs) or None,
-            author=found.author or response.meta.get("teaser_author"),
+            author=found.author or teaser_author,
             scraped_at=utc_stamp(),
         )
 

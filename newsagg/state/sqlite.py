@@ -380,28 +380,8 @@ class SqliteStateStore:
                         *(journal.manifest, journal.manifest_path, journal.latest_path),
                     ),
                 )
-                for count, r in enumerate(records, start=1):
-                    db.execute(
-                        "INSERT INTO pending_articles (run_id, seq, site, id, url, num, seen_at,"
-                        " content_hash, published, duplicate_of, signature, band_keys, aliases,"
-                        " touch_only, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            *(journal.run_id, count, r.site, r.id, r.url, r.num, r.seen_at),
-                            *(r.content_hash, r.published, r.duplicate_of, r.signature),
-                            None,  # version 2's column: the keys are rows of pending_keys
-                            "[]",  # likewise the aliases, in pending_aliases
-                            int(r.touch_only),
-                            r.text,
-                        ),
-                    )
-                    db.executemany(
-                        "INSERT INTO pending_keys (run_id, site, id, key) VALUES (?, ?, ?, ?)",
-                        [(journal.run_id, r.site, r.id, key) for key in r.band_keys],
-                    )
-                    db.executemany(
-                        "INSERT INTO pending_aliases (run_id, site, url, id) VALUES (?, ?, ?, ?)",
-                        [(journal.run_id, r.site, url, r.id) for url in r.aliases if url != r.url],
-                    )
+                for count, record in enumerate(records, start=1):
+                    _journal_record(db, journal.run_id, count, record)
                 db.executemany(
                     "INSERT OR REPLACE INTO pending_listings (run_id, site, url, frontier)"
                     " VALUES (?, ?, ?, ?)",
@@ -537,6 +517,31 @@ def _script(db: sqlite3.Connection, script: str) -> None:
     for statement in script.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+def _journal_record(db: sqlite3.Connection, run_id: str, seq: int, r: SeenRecord) -> None:
+    """One article's pending row, with its band keys and aliases as rows of their own."""
+    db.execute(
+        "INSERT INTO pending_articles (run_id, seq, site, id, url, num, seen_at, content_hash,"
+        " published, duplicate_of, signature, band_keys, aliases, touch_only, text)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            *(run_id, seq, r.site, r.id, r.url, r.num, r.seen_at),
+            *(r.content_hash, r.published, r.duplicate_of, r.signature),
+            None,  # version 2's column: the keys are rows of pending_keys
+            "[]",  # likewise the aliases, in pending_aliases
+            int(r.touch_only),
+            r.text,
+        ),
+    )
+    db.executemany(
+        "INSERT INTO pending_keys (run_id, site, id, key) VALUES (?, ?, ?, ?)",
+        [(run_id, r.site, r.id, key) for key in r.band_keys],
+    )
+    db.executemany(
+        "INSERT INTO pending_aliases (run_id, site, url, id) VALUES (?, ?, ?, ?)",
+        [(run_id, r.site, url, r.id) for url in r.aliases if url != r.url],
+    )
 
 
 def _frontier_text(listing: ListingRecord) -> str | None:

@@ -261,7 +261,7 @@ def lookup_rates(state: Path, records: list[dict[str, Any]], seconds: float = 1.
         "articles_in_state": store.count(),
         "known_listing_pages_per_s (40 links)": round(rate(lambda p: store.known(site, p), pages)),
         "article_by_id_per_s": round(rate(lambda i: store.article(site, i), ids)),
-        "hash_lookups_per_s": round(rate(lambda h: store.first_with_hash(site, h, "x"), hashes)),
+        "hash_lookups_per_s": round(rate(lambda h: store.with_hash(site, h, "x"), hashes)),
         "near_candidate_queries_per_s (14 keys)": round(
             rate(lambda k: store.near_candidates(site, k, "x"), keys or [()])
         ),

@@ -294,12 +294,14 @@ class RedisStateStore:
         run = PREFIX + f"run:{journal.run_id}"
         count = 0
         try:
-            if self.client.exists(run):
+            status = self.run_status(journal.run_id)
+            if status not in (None, DISCARDED):  # a discarded one is journaled again
                 raise StateError(
                     f"state {self.location}: cannot journal the run: run {journal.run_id} is"
                     " already journaled"
                 )
             pipe = self.client.pipeline(transaction=True)  # sent whole, or not at all
+            pipe.delete(run, run + ":articles", run + ":listings")
             now = utc_stamp()
             fields = {
                 "site": journal.site,
@@ -377,6 +379,12 @@ class RedisStateStore:
                 )
             )
         return journals
+
+    def run_status(self, run_id: str) -> str | None:
+        """Where a run is in the journal (pending, committed, published, discarded), if
+        anywhere: a shared run's publisher asks whether an earlier publish got that far."""
+        value = self.client.hget(PREFIX + f"run:{run_id}", "status")
+        return value.decode() if value is not None else None
 
     def _set_status(self, run_id: str, status: str, pipe: Any = None) -> None:
         run = PREFIX + f"run:{run_id}"

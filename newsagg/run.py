@@ -161,7 +161,7 @@ class RunContext:
         from newsagg.scaling.context import check_shared, open_shared
         from newsagg.state.redis import RedisStateStore
 
-        shared = open_shared(config, settings, raw)
+        shared = open_shared(config, settings, raw, join=join)
         store = None
         try:
             arguments = parse_arguments(shared.arguments, default_max_pages=config.max_pages)

@@ -95,7 +95,7 @@ class Command(ScrapyCommand):
             return EXIT_BAD_START if isinstance(exc, StartError) else EXIT_LOCKED
         try:
             context.errors.install()
-            holder = f"newsagg-publish@{socket.gethostname()}-{os.getpid()}"
+            holder = f"{socket.gethostname()} {os.getpid()} newsagg-publish"
             publisher = RunPublisher(context, settings, holder)
             try:
                 verdict = publisher.publish()

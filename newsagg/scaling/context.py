@@ -34,7 +34,9 @@ class SharedRun:
         return Membership.join(self.link, self.keys, worker, config.worker_timeout)
 
 
-def open_shared(config: Config, settings: BaseSettings, raw: dict[str, Any]) -> SharedRun:
+def open_shared(
+    config: Config, settings: BaseSettings, raw: dict[str, Any], *, join: bool = True
+) -> SharedRun:
     if not config.run_id:
         raise StartError(
             "NEWSAGG_RUN_ID: required with NEWSAGG_BACKEND=redis: the run to work on, seeded"
@@ -46,7 +48,7 @@ def open_shared(config: Config, settings: BaseSettings, raw: dict[str, Any]) -> 
     link = connect(settings)
     try:
         keys = RunKeys(site, config.run_id)
-        info = checked_run(link, keys)
+        info = checked_run(link, keys, publishing=not join)
         seeded = json.loads(info["arguments"])
         for name, value in raw.items():
             if name == "_job" or str(seeded.get(name, "")) == str(value):

@@ -126,7 +126,8 @@ class RunEnd:
 
     def publish(self, own: dict[str, Any]) -> None:
         context = self.context
-        publisher = RunPublisher(context, self.crawler.settings, self.member.incarnation, own)
+        note = self.member.publisher_note
+        publisher = RunPublisher(context, self.crawler.settings, note, own)
         try:
             verdict = publisher.publish()
         except Busy as exc:

@@ -16,6 +16,7 @@ import pickle
 from dataclasses import dataclass
 from typing import Any, Self
 
+import redis
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
@@ -122,10 +123,14 @@ class ArticleJournal:
         ref = response.meta.get("ref") if response is not None else None
         requested = getattr(ref, "url", None) or item.url
         timer = self.context.timer
-        with timer("state"):
-            entry = self.dedupe.look_up(item, requested)
-        with timer("near_duplicates"):
-            self.dedupe.fingerprint(entry, item)
+        try:
+            with timer("state"):
+                entry = self.dedupe.look_up(item, requested)
+            with timer("near_duplicates"):
+                self.dedupe.fingerprint(entry, item)
+        except redis.RedisError as exc:  # the state's own connection: the same loss
+            self.journal.link.fail(exc)
+            return
         fingerprint = None
         if entry.row != NO_ROW:
             prints = self.dedupe.fingerprints

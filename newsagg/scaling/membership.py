@@ -39,16 +39,18 @@ local function requeue(inflight, queue)
     + REQUEUE.replace("KEYS[1]", "inflight").replace("KEYS[2]", "queue")
     + """
 end
-if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
-local over = 1
+if redis.call('ZCARD', KEYS[1]) > 0 then return {0, 0} end
+local over, requeued = 1, 0
 for _, w in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   local inflight = ARGV[1] .. 'inflight:' .. w
   if redis.call('HLEN', inflight) > 0 then
     over = 0
-    if redis.call('EXISTS', ARGV[1] .. 'heartbeat:' .. w) == 0 then requeue(inflight, KEYS[1]) end
+    if redis.call('EXISTS', ARGV[1] .. 'heartbeat:' .. w) == 0 then
+      requeued = requeued + requeue(inflight, KEYS[1])
+    end
   end
 end
-return over
+return {over, requeued}
 """
 )
 # Leave the run; returns how many live workers remain (the dead are dropped on the way). The
@@ -115,7 +117,7 @@ class Membership:
         beat = keys.heartbeat(self.worker)
         if not self.link.call(client.set, beat, mine, nx=True, px=int(self.timeout * 1000)):
             holder = (self.link.call(client.get, beat) or b"").decode()
-            if not _dead_here(holder):
+            if not dead_here(holder):
                 raise RunLocked(
                     f"worker {self.worker} of run {keys.run_id} is running ({holder});"
                     " give this one another NEWSAGG_WORKER"
@@ -126,6 +128,18 @@ class Membership:
         self.link.call(client.sadd, keys.active, self.worker)
         self._thread = threading.Thread(target=self._beat, name="newsagg-heartbeat", daemon=True)
         self._thread.start()
+
+    @property
+    def liveness(self) -> str:
+        """ "{heartbeat key}|{its value}": what a hold of this process (a host's download slot,
+        the robots.txt fetch) carries, so others can tell it died (the value is gone, or is
+        a later process's of the same name) without waiting for the hold to expire."""
+        return f"{self.keys.heartbeat(self.worker)}|{self._holder}"
+
+    @property
+    def publisher_note(self) -> str:
+        """What the publisher note says while this process publishes the run."""
+        return f"{self._holder} {self.incarnation}"
 
     def requeue_own(self) -> int:
         """Put back what this worker's name holds in flight (left by a killed process, or not
@@ -149,7 +163,14 @@ class Membership:
     def crawl_over(self) -> bool:
         """Nothing queued and nothing in flight anywhere (dead workers' leases are put back)."""
         keys = [self.keys.queue, self.keys.workers]
-        return bool(self.link.call(self._done, keys=keys, args=[self.keys.base]))
+        over, requeued = self.link.call(self._done, keys=keys, args=[self.keys.base])
+        if requeued:
+            logger.warning(
+                "worker %s: %d requests taken by workers whose heartbeat stopped are queued again",
+                self.worker,
+                requeued,
+            )
+        return bool(over)
 
     def checkpoint(self, counts: dict[str, Any]) -> dict[str, Any]:
         """Write this process's counts to the run's checkpoints; what was written."""
@@ -163,7 +184,7 @@ class Membership:
         """Leave the run; the number of live workers still in it (0: this one publishes it,
         holding the publisher note; -1: another process is publishing it)."""
         self.stop_heartbeat()
-        args = [self.keys.base, self.worker, self.incarnation, PUBLISHER_HOLD]
+        args = [self.keys.base, self.worker, self.publisher_note, PUBLISHER_HOLD]
         return int(self.link.call(self._leave, keys=[self.keys.active], args=args))
 
     def live_workers(self) -> list[str]:
@@ -198,8 +219,9 @@ class Membership:
         self.stop_heartbeat()
 
 
-def checked_run(link: RedisLink, keys: RunKeys) -> dict[str, str]:
-    """The run's info, if it can be joined: seeded, crawling, and the site's run."""
+def checked_run(link: RedisLink, keys: RunKeys, *, publishing: bool = False) -> dict[str, str]:
+    """The run's info, if it can be joined: seeded, crawling (or, `publishing`, for its
+    publisher, being published by a process that may have died), and the site's run."""
     info = read_info(link, keys)
     site, run_id = keys.site, keys.run_id
     if not info:
@@ -210,7 +232,7 @@ def checked_run(link: RedisLink, keys: RunKeys) -> dict[str, str]:
     status = info.get("status")
     if status == PUBLISHED:
         raise StartError(f"NEWSAGG_RUN_ID: run {run_id} of {site} is published already")
-    if status == PUBLISHING:
+    if status == PUBLISHING and not publishing:
         raise RunLocked(f"run {run_id} is being published")
     holder = link.call(link.client.get, site_lock(site))
     if holder is None or holder.decode() != run_id:
@@ -219,7 +241,7 @@ def checked_run(link: RedisLink, keys: RunKeys) -> dict[str, str]:
     return info
 
 
-def _dead_here(holder: str) -> bool:
+def dead_here(holder: str) -> bool:
     """Whether a heartbeat names a process of this host that no longer exists."""
     parts = holder.split()
     if len(parts) < 2 or parts[0] != socket.gethostname() or not parts[1].isdigit():

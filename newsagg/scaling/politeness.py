@@ -4,7 +4,7 @@ most `CONCURRENT_REQUESTS_PER_DOMAIN` requests downloading at once, whatever the
 workers.
 
 A request first takes one of the host's download slots (a sorted set of holders, each with an
-expiry, so a killed worker's slot frees itself after `DOWNLOAD_TIMEOUT`), then reserves the
+expiry, and freed at once when its worker's heartbeat says that process is gone), then reserves the
 host's next start time and sleeps until it: reservations are served in order and each pushes
 the next one `DOWNLOAD_DELAY` later, so starts are spaced evenly across workers (Redis's clock,
 one for all machines). Its slot is given back when its answer (or failure) comes. It sits last
@@ -38,12 +38,19 @@ HOLD = "newsagg_host_slot"  # request meta: (host slots key, holder) while it do
 POLL = (0.005, 0.03)  # seconds between two tries for a busy host's slot (random in range)
 
 # KEYS: slots, next; ARGV: holder, limit, hold seconds, delay seconds.
-# Returns -1 (no slot free) or the seconds to wait before starting.
+# Returns -1 (no slot free) or the seconds to wait before starting. A holder is
+# "{heartbeat key}|{its value}|{id}": one whose worker process is gone is freed at once.
 TAKE = """
 local now = redis.call('TIME')
 local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return '-1' end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  for _, holder in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    local beat, alive = string.match(holder, '^(.-)|(.*)|[^|]*$')
+    if beat and redis.call('GET', beat) ~= alive then redis.call('ZREM', KEYS[1], holder) end
+  end
+  if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return '-1' end
+end
 redis.call('ZADD', KEYS[1], t + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[3]) * 1000))
 local delay = tonumber(ARGV[4])
@@ -58,8 +65,11 @@ return string.format('%.6f', start - t)
 class HostBudget:
     """Downloader middleware: one politeness budget per host for all workers of all runs."""
 
-    def __init__(self, link: RedisLink, delay: float, concurrency: int, hold: float) -> None:
+    def __init__(
+        self, link: RedisLink, liveness: str, delay: float, concurrency: int, hold: float
+    ) -> None:
         self.link = link
+        self.liveness = liveness
         self.delay = delay
         self.concurrency = max(1, concurrency)
         self.hold = hold
@@ -73,6 +83,7 @@ class HostBudget:
         hold = settings.getfloat("DOWNLOAD_TIMEOUT") + 30.0  # a download never outlives it
         return cls(
             member.link,
+            member.liveness,
             settings.getfloat("DOWNLOAD_DELAY"),
             settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
             hold,
@@ -83,7 +94,7 @@ class HostBudget:
             return
         request.meta["download_slot"] = SHARED_SLOT
         netloc = urlparse_cached(request).netloc
-        slots, holder = host_slots(netloc), uuid.uuid4().hex
+        slots, holder = host_slots(netloc), f"{self.liveness}|{uuid.uuid4().hex}"
         keys = [slots, host_next(netloc)]
         args = [holder, self.concurrency, self.hold, self.delay]
         try:

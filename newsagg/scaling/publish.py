@@ -45,7 +45,13 @@ from newsagg.run import RunContext, previous_run
 from newsagg.scaling.journal import ARTICLE, PAGE_DIGITS, REJECT, JournaledArticle
 from newsagg.scaling.keys import RunKeys, site_lock
 from newsagg.scaling.link import RedisLink
-from newsagg.scaling.membership import CRAWLING, PUBLISHED, PUBLISHER_HOLD, PUBLISHING
+from newsagg.scaling.membership import (
+    CRAWLING,
+    PUBLISHED,
+    PUBLISHER_HOLD,
+    PUBLISHING,
+    dead_here,
+)
 from newsagg.scaling.parts import PartWriter, items_path, manifest_path, rejects_path
 from newsagg.scaling.seed import SEED
 from newsagg.scaling.tallies import merged_tally, summed_stats
@@ -93,7 +99,7 @@ class RunPublisher:
         self.settings = settings
         self.stats: dict[str, int] = {}  # the run's summed stats (newsagg.scaling.tallies)
         self.workers: list[dict[str, Any]] = []  # each worker process, for the manifest
-        self.holder = holder  # who publishes, for the note and the log
+        self.holder = holder  # the publisher note: "{host} {pid} {who}"
         self.own = own  # the publishing worker's own last checkpoint (its incarnation's)
         self.link: RedisLink = context.shared.link
         self.keys: RunKeys = context.shared.keys
@@ -112,8 +118,9 @@ class RunPublisher:
         note = self.keys.publisher
         if not self.client.set(note, self.holder, nx=True, px=PUBLISHER_HOLD):
             holder = (self.client.get(note) or b"?").decode()
-            if holder != self.holder:
+            if holder != self.holder and not dead_here(holder):
                 raise Busy(f"run {self.context.run.id} is being published by {holder}")
+            self.client.set(note, self.holder, px=PUBLISHER_HOLD)  # a dead one's: taken over
         stop = threading.Event()
         refresh = threading.Thread(target=self._hold, args=(stop,), daemon=True)
         refresh.start()

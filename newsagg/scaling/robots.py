@@ -1,9 +1,9 @@
 """robots.txt fetched once per host per run, whatever the number of workers.
 
 The first worker to need a host's robots.txt takes the run's fetch note for that host (a key
-with a time to live), fetches it as Scrapy would and leaves the body in the run's keys; the
-others wait for the body and parse that. A worker that finds the note expired without a body
-(its fetcher died) fetches it itself. A robots.txt that could not be fetched is noted too, and
+with a time to live, naming its process), fetches it as Scrapy would and leaves the body in the
+run's keys; the others wait for the body and parse that. A worker that finds the note's process
+gone without a body fetches it itself. A robots.txt that could not be fetched is noted too, and
 every worker treats it as Scrapy does: no rules."""
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class SharedRobotsTxtMiddleware(TypedRobotsTxtMiddleware):
         assert member is not None
         self.link = member.link
         self.keys = member.keys
+        self.liveness = member.liveness
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         netloc = urlparse_cached(request).netloc
@@ -48,8 +49,13 @@ class SharedRobotsTxtMiddleware(TypedRobotsTxtMiddleware):
                 if body is not None:
                     return self._shared(netloc, body)
                 fetch = self.keys.robots_fetch(netloc)
-                if self.link.call(client.set, fetch, "1", nx=True, px=FETCH_HOLD):
+                if self.link.call(client.set, fetch, self.liveness, nx=True, px=FETCH_HOLD):
                     break
+                holder = (self.link.call(client.get, fetch) or b"").decode()
+                beat, _, alive = holder.partition("|")
+                if beat and (self.link.call(client.get, beat) or b"").decode() != alive:
+                    self.link.call(client.delete, fetch)  # its fetcher is gone: try again
+                    continue
                 await asyncio.sleep(WAIT)
         except BackendLost:
             return None  # the worker stops; what it asks now is never published

@@ -55,7 +55,10 @@ class RunScheduler(Scheduler):
         self.queue = LeasedQueue(self.server, spider, self.queue_key, self.serializer)
         self.queue.inflight = self.member.keys.inflight(self.member.worker)
         self.queue.claims = self.member.keys.claims
-        requeued = self.member.requeue_own()
+        try:
+            requeued = self.member.requeue_own()
+        except BackendLost:  # logged; the worker stops before it asks for anything
+            return
         if requeued:
             logger.warning(
                 "worker %s: %d requests an earlier process of this name had taken are queued again",

@@ -37,6 +37,11 @@ def worker_settings(settings: BaseSettings) -> None:
     settings.set("DUPEFILTER_CLASS", "newsagg.scaling.claims.RunClaims", priority=PRIORITY)
     settings.set("AUTOTHROTTLE_ENABLED", False, priority=PRIORITY)
     per_site = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+    # A worker crawls one site, through one downloader slot: it never downloads more than
+    # the site's budget at once, and takes no more than that from the run's queue, which
+    # leaves the rest to the other workers.
+    total = min(settings.getint("CONCURRENT_REQUESTS") or per_site, per_site)
+    settings.set("CONCURRENT_REQUESTS", total, priority=PRIORITY)
     slot = {"delay": 0.0, "jitter": 0.0, "concurrency": per_site}
     settings.set("DOWNLOAD_SLOTS", {SHARED_SLOT: slot}, priority=PRIORITY)
     for name, changes in (

@@ -99,11 +99,23 @@ def newsroom() -> Newsroom:
     return room
 
 
-def slowed(site: LocalSite, seconds: float) -> None:
-    """Every article page answers after `seconds`: both workers get a share of them."""
+def slowed(site: LocalSite, seconds: float, server: RedisServer | None = None) -> None:
+    """Every article page answers after `seconds`; with `server`, not before both workers
+    hold requests of the run (one process starts faster than the other): both get a share."""
     for path, route in list(site.routes.items()):
         if ARTICLE_PATH.fullmatch(path) and not callable(route):
-            site.add_dynamic(path, slow(route[2].decode(), seconds))
+            site.add_dynamic(path, gated(slow(route[2].decode(), seconds), server))
+
+
+def gated(route: Callable[[], Route], server: RedisServer | None) -> Callable[[], Route]:
+    def handler() -> Route:
+        if server is not None:
+            client = server.client()
+            held = f"newsagg:run:maghress:{RUN}:inflight:"
+            wait_for(lambda: client.hlen(held + "w1") and client.hlen(held + "w2"), 30)
+        return route()
+
+    return handler
 
 
 def test_two_workers_publish_the_records_one_process_does(
@@ -118,7 +130,7 @@ def test_two_workers_publish_the_records_one_process_does(
     marks = {r["id"]: r["duplicate_of"] for r in single.records}
     assert sum(mark is not None for mark in marks.values()) == 3  # the copies of 200
 
-    slowed(local_site, 0.05)
+    slowed(local_site, 0.05, redis_server)
     local_site.requests.clear()
     shared = tmp_path / "shared"
     shared.mkdir()

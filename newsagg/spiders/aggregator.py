@@ -210,8 +210,9 @@ class AggregatorSpider(scrapy.Spider):
         if not refs:
             self.start_failed(listing, page, "answered without any article link")
         requested: Collection[str] = self.requested
-        if self.shared is not None:
-            requested = requested | self.claimed(r.url for r in refs if r.url not in requested)
+        if self.shared is not None:  # this page's links asked for, here or by another worker
+            here = {r.url for r in refs if r.url in self.requested}
+            requested = here | self.claimed(r.url for r in refs if r.url not in here)
         # Not requested yet, not in the state:
         triage = self.incremental.triage(listing.start_url, page, refs, requested)
         tally.article_links += len(refs)

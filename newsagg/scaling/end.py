@@ -26,7 +26,7 @@ from twisted.internet import reactor
 from twisted.internet.task import LoopingCall
 
 from newsagg.extensions.summary import report_run
-from newsagg.health import Verdict
+from newsagg.health import Problem, Verdict
 from newsagg.run import RunContext, run_context
 from newsagg.scaling.link import BackendLost
 from newsagg.scaling.membership import Membership
@@ -119,6 +119,8 @@ class RunEnd:
         try:
             if live == 0:
                 self.publish(own)
+            elif reason != "finished" and live > 0:
+                self.left_early(reason, live)
             else:
                 self.wait(max(live, 0))
         except redis.RedisError as exc:
@@ -142,6 +144,18 @@ class RunEnd:
         stats.set_value("newsagg/health/status", verdict.status)
         stats.set_value("newsagg/health/exit_code", verdict.exit_code)
         report_run(context, verdict, stats.get_stats())
+
+    def left_early(self, reason: str, live: int) -> None:
+        """Stopped (Ctrl-C, a CLOSESPIDER_* limit) while others still crawl: what it held is
+        back in the queue for them, and it does not wait for their verdict (a second Ctrl-C
+        must end it): its own is that it did not end cleanly, as one process's would be."""
+        message = (
+            f"worker {self.member.worker} left run {self.context.run.id} before its end (finish"
+            f" reason {reason!r}); its {live} other worker(s) finish and publish it"
+        )
+        logger.warning("%s", message)
+        self.context.verdict = Verdict((Problem("run_failed", message),))
+        self.context.errors_at_verdict = self.context.errors.count
 
     def wait(self, live: int) -> None:
         worker, run_id = self.member.worker, self.context.run.id

@@ -328,11 +328,15 @@ class RunPublisher:
         context, tally = self.context, self.context.tally
         stats = summed_stats(checkpoints)
         self.stats = dict(stats)
+        # The run finished when its crawl did: nothing queued or in flight. A worker that left
+        # early (Ctrl-C, a CLOSESPIDER_* limit of its own) while others finished the work does
+        # not fail it; one that left work behind does, with its reason.
         reasons = [c["finish_reason"] for c in checkpoints if c.get("status") == "closed"]
-        left = self.client.zcard(self.keys.queue)
-        reason = next((r for r in reasons if r != "finished"), "finished" if reasons else "none")
-        if left and reason == "finished":
-            reason = "unfinished"  # published with requests still queued (newsagg-publish)
+        reason = "finished"
+        workers = [w.decode() for w in self.client.smembers(self.keys.workers)]
+        held = sum(self.client.hlen(self.keys.inflight(w)) for w in workers)
+        if held or self.client.zcard(self.keys.queue):
+            reason = next((r for r in reasons if r != "finished"), "unfinished")
         context.finish_reason = reason
         context.previous = previous_run(self.config.data_dir, context.site)
         no_answer = tally.rejected["fetch_error"]

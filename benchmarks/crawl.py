@@ -23,6 +23,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 from benchmarks.ceiling import FetchCeilingSpider
+from newsagg.scaling.settings import is_redis, worker_settings
 
 SPIDERS: dict[str, Any] = {"aggregator": "aggregator", "fetch_ceiling": FetchCeilingSpider}
 
@@ -83,6 +84,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newsagg.settings")
     settings = get_project_settings()
     settings.setdict(_pairs(args.settings), priority="cmdline")
+    if is_redis(settings):  # a worker of a shared run, as `scrapy crawl` makes one
+        worker_settings(settings)
     extensions = settings.getdict("EXTENSIONS")
     extensions["benchmarks.crawl.CrawlMeter"] = 0
     settings.set("EXTENSIONS", extensions, priority="cmdline")

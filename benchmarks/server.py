@@ -20,6 +20,7 @@ import argparse
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,7 @@ class _SiteServer(ThreadingHTTPServer):
     ) -> None:
         self.site = site
         self.pages = _render_all(site) if prerender else {}
+        self.times: list[float] | None = None  # --times: when each request came
         super().__init__(address, _Handler)
 
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
@@ -54,6 +56,8 @@ class _Handler(BaseHTTPRequestHandler):
     server: _SiteServer
 
     def _respond(self, with_body: bool) -> None:
+        if self.server.times is not None:
+            self.server.times.append(time.time())
         status, headers, body = self.server.pages.get(self.path) or self.server.site.page(self.path)
         self.send_response(status)
         for name, value in headers.items():
@@ -87,10 +91,14 @@ def _render_all(site: GeneratedSite) -> dict[str, Page]:
 
 
 @contextmanager
-def serve(site: GeneratedSite, port: int = 0, prerender: bool = False) -> Iterator[str]:
+def serve(
+    site: GeneratedSite, port: int = 0, prerender: bool = False, times: list[float] | None = None
+) -> Iterator[str]:
     """Serve ``site`` from a daemon thread; yields the base URL (``http://127.0.0.1:PORT``).
-    ``prerender`` renders every article and listing page first and serves them from memory."""
+    ``prerender`` renders every article and listing page first and serves them from memory;
+    ``times`` gets the wall-clock time of every request."""
     server = _SiteServer(("127.0.0.1", port), site, prerender)
+    server.times = times
     thread = threading.Thread(target=server.serve_forever, name="sitegen-server", daemon=True)
     thread.start()
     try:
@@ -117,6 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--prerender", action="store_true", help="render every page first, serve from memory"
     )
+    parser.add_argument("--times", help="write each request's time (one a line) here at exit")
     args = parser.parse_args(argv)
     site = GeneratedSite(
         seed=args.seed,
@@ -127,11 +136,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with serve(site, args.port, args.prerender) as base_url:
+    times: list[float] | None = [] if args.times else None
+    with serve(site, args.port, args.prerender, times) as base_url:
         print(f"Serving {args.articles} articles (seed {args.seed}) at {base_url}/", flush=True)
         print("Listings: " + ", ".join(base_url + p for p in site.listing_paths()), flush=True)
         with suppress(KeyboardInterrupt):
             stop.wait()
+    if args.times and times is not None:
+        with open(args.times, "w", encoding="utf-8") as out:  # noqa: PTH123
+            out.writelines(f"{moment:.6f}\n" for moment in times)
     print("Stopped.", flush=True)
 
 

@@ -67,6 +67,9 @@ class Config:
     full: bool
     stage_timers: bool
     crash_at: str
+    backend: str
+    worker: str
+    worker_timeout: float
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Self:
@@ -250,4 +253,7 @@ RULES: dict[str, Callable[[Any], Any]] = {
     "full": _boolean,
     "stage_timers": _boolean,
     "crash_at": _choice("", *CRASH_POINTS),
+    "backend": _choice("sqlite", "redis"),
+    "worker": _run_id,
+    "worker_timeout": _number(float, 1),
 }

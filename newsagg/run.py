@@ -10,6 +10,10 @@ request, in an order that leaves nothing behind on failure:
 1. settings, arguments, feeds, replay archive, job directory (`StartError`, exit 2);
 2. the state: opened (`StartError`), then the site's lock on it taken (`RunLocked`, exit 3).
 
+With NEWSAGG_BACKEND=redis the run is a shared one (newsagg.scaling): Redis answers, the run
+was seeded, the worker takes the seed's arguments and joins the run (`member`) in place of
+taking a lock; its unfinished runs are its publisher's to resolve.
+
 `prepare()` then, with logging in place, resolves the site's unfinished runs (recovery),
 brings the near-duplicate index to the settings and warns about `-O` overwrites."""
 
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -43,6 +47,10 @@ from newsagg.state.lock import SiteLock
 from newsagg.state.store import StateStore, open_state_store, state_location
 from newsagg.tally import Tally
 from newsagg.timing import StageTimer, Timer, no_timer
+
+if TYPE_CHECKING:
+    from newsagg.scaling.context import SharedRun
+    from newsagg.scaling.membership import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +78,8 @@ class RunContext:
     errors_at_verdict: int = 0  # ERROR lines the verdict saw; any later one fails the run
     finish_reason: str | None = None
     components: dict[str, Any] = field(default_factory=dict)  # the deduplicator, incremental...
+    shared: SharedRun | None = None  # NEWSAGG_BACKEND=redis: the run in Redis...
+    member: Membership | None = None  # ...and this worker's part in it (none: its publisher)
 
     @property
     def site(self) -> str:
@@ -84,13 +94,22 @@ class RunContext:
         return any(feed.dataset for feed in self.feeds)
 
     @classmethod
-    def open(cls, settings: BaseSettings, raw_arguments: dict[str, Any]) -> Self:
+    def open(
+        cls, settings: BaseSettings, raw_arguments: dict[str, Any], *, join: bool = True
+    ) -> Self:
         """Everything checked and the state opened and locked, in that order; StartError or
-        RunLocked on the first problem, with nothing left open."""
-        from newsagg.output.exporter import check_index  # here: it imports this module
-
+        RunLocked on the first problem, with nothing left open. `join=False`: a shared run's
+        context for publishing it, not for crawling (no membership)."""
         config = Config.from_settings(settings)
         raw = dict(raw_arguments)
+        if config.backend == "redis":
+            return cls._open_shared(settings, config, raw, join=join)
+        return cls._open(settings, config, raw)
+
+    @classmethod
+    def _open(cls, settings: BaseSettings, config: Config, raw: dict[str, Any]) -> Self:
+        from newsagg.output.exporter import check_index  # here: it imports this module
+
         if config.replay and not raw.get("replay"):
             raw["replay"] = config.replay
         arguments = parse_arguments(raw, default_max_pages=config.max_pages)
@@ -134,6 +153,55 @@ class RunContext:
             raise
         return context
 
+    @classmethod
+    def _open_shared(
+        cls, settings: BaseSettings, config: Config, raw: dict[str, Any], *, join: bool
+    ) -> Self:
+        from newsagg.output.exporter import check_index, hasher_of
+        from newsagg.scaling.context import check_shared, open_shared
+        from newsagg.state.redis import RedisStateStore
+
+        shared = open_shared(config, settings, raw, join=join)
+        store = None
+        try:
+            arguments = parse_arguments(shared.arguments, default_max_pages=config.max_pages)
+            feeds = file_feeds(settings, shared.run.uri_params(arguments.profile.name))
+            check_shared(settings, config, arguments, feeds)
+            profile = arguments.profile
+            hosts = SiteHosts.of(
+                canonical_base(arguments),
+                (profile.base_url, *profile.aliases, *arguments.start_urls),
+            )
+            try:
+                store = RedisStateStore.open(str(settings.get("REDIS_URL")))
+            except StateError as exc:
+                raise StartError(str(exc)) from None
+            context = cls(
+                config=config,
+                arguments=arguments,
+                run=shared.run,
+                feeds=[],
+                start_listings=start_listings(arguments),
+                hosts=hosts,
+                store=store,
+                timer=StageTimer() if config.stage_timers else no_timer,
+                shared=shared,
+            )
+            check_index(context)
+            if store.index_params() != hasher_of(context).params:
+                raise StartError(
+                    f"NEWSAGG_NEAR_DUP_THRESHOLD: state {store.location} holds an index built"
+                    f" as {store.index_params()!r}; run {shared.run.id} was seeded with it"
+                )
+            if join:
+                context.member = shared.join(config)
+        except BaseException:
+            if store is not None:
+                store.close()
+            shared.link.client.close()
+            raise
+        return context
+
     def prepare(self) -> None:
         """With logging configured: resolve the site's unfinished runs, fit the index to the
         settings, read the previous run's manifest, warn about `-O` files that will hold only
@@ -149,6 +217,10 @@ class RunContext:
             self.store.location,
             self.store.count(),
         )
+        if self.shared is not None:  # recovery and the index: the seed's and the publisher's
+            if self.member is not None:
+                logger.info("run %s: joined as worker %s", self.run.id, self.member.worker)
+            return
         try:
             recover(self)
             fit_index(self)
@@ -180,6 +252,10 @@ class RunContext:
         self.store.close()
         if self.lock is not None:
             self.lock.release()
+        if self.member is not None:
+            self.member.release()
+        if self.shared is not None:
+            self.shared.link.client.close()
         self.errors.uninstall()
 
 

@@ -87,6 +87,12 @@ NEWSAGG_DUPLICATES = "mark"  # copies: "mark" (write with duplicate_of) or "drop
 NEWSAGG_NEAR_DUP_THRESHOLD = 0.8  # Jaccard similarity of 5-word shingles that makes a near-copy
 NEWSAGG_NEAR_DUP_NUM_PERM = 128  # MinHash values per article: more = finer estimate, slower
 
+# --- Scaling out: several workers on one run (docs/scaling.md) --------------------------------
+NEWSAGG_BACKEND = "sqlite"  # "redis": queue, dupefilter, state and politeness shared in REDIS_URL
+REDIS_URL = "redis://127.0.0.1:6379/0"  # scrapy-redis's setting: the Redis of NEWSAGG_BACKEND=redis
+NEWSAGG_WORKER = ""  # this worker's name in its run and its part's; "" = {host}-{pid}
+NEWSAGG_WORKER_TIMEOUT = 15.0  # seconds without a heartbeat before a worker's requests go back
+
 # --- Output and the publish step --------------------------------------------------------------
 FEED_STORAGES = {
     "": "newsagg.output.storage.AtomicFileFeedStorage",

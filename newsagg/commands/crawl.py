@@ -5,7 +5,9 @@ For the aggregator, the RunContext is opened before Scrapy starts anything (so a
 argument or setting, a state that cannot be opened, a damaged JOBDIR or an unreadable replay
 archive prints one line, exits 2 and leaves no file; a site already being crawled on the same
 state exits 3), the site's unfinished runs are resolved, and only then is the crawl started.
-Given no -o/-O, the aggregator writes to the dataset layout (newsagg.output.layout)."""
+Given no -o/-O, the aggregator writes to the dataset layout (newsagg.output.layout). With
+NEWSAGG_BACKEND=redis it is a worker of a shared run (newsagg.scaling, docs/scaling.md): Redis
+unreachable at start exits 2, and Redis lost during the run stops the worker with exit 5."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from newsagg.errors import StartError
 from newsagg.health import EXIT_BAD_START, EXIT_CODES, EXIT_LOCKED, EXIT_NO_VERDICT
 from newsagg.output.layout import dataset_feed
 from newsagg.run import RunContext
+from newsagg.scaling.settings import is_redis, worker_settings
 from newsagg.state.lock import RunLocked
 
 SPIDER = "aggregator"
@@ -35,7 +38,9 @@ class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         assert self.settings is not None
-        if args and args[0] == SPIDER and not self.settings.getdict("FEEDS"):
+        if args and args[0] == SPIDER and is_redis(self.settings):
+            worker_settings(self.settings)  # each worker's part is written by the publisher
+        elif args and args[0] == SPIDER and not self.settings.getdict("FEEDS"):
             self.settings.set("FEEDS", dataset_feed(self.settings), priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -74,6 +79,15 @@ class Command(ScrapyCrawlCommand):
             return 1
         verdict = context.verdict
         site = context.site
+        member = context.member
+        if member is not None and member.link.lost is not None:
+            self.fail(
+                EXIT_NO_VERDICT,
+                f"newsagg: {site}: {member.link.lost}; worker {member.worker} stopped before"
+                f" the verdict of run {context.run.id}, which the others or a restart of it"
+                f" finish; exit {EXIT_NO_VERDICT}",
+            )
+            return EXIT_NO_VERDICT
         if verdict is None:
             self.fail(
                 EXIT_NO_VERDICT,

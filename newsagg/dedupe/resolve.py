@@ -213,6 +213,25 @@ class Deduplicator:
         if entry.row != NO_ROW:
             entry.stored_near = self._stored_near(entry)
 
+    def adopt(
+        self, entry: Entry, fingerprint: tuple[np.ndarray, Sequence[int], bytes] | None
+    ) -> Entry:
+        """An entry looked up and fingerprinted by another process (a worker of a shared run),
+        with its text's signature, band keys and compressed text: added, undecided, as if it
+        had arrived here last (`add`)."""
+        entry.index, entry.row, entry.decision = len(self.entries), NO_ROW, None
+        entry.canonical, entry.registered = "", False
+        if fingerprint is not None:
+            known = self._rows.get(entry.content_hash or "")
+            if known is None:
+                signature, keys, text = fingerprint
+                known = self.fingerprints.add(signature, keys, text)
+                if entry.content_hash:
+                    self._rows[entry.content_hash] = known
+            entry.row = known
+        self.entries.append(entry)
+        return entry
+
     def _row(self, item: Article) -> int:
         known = self._rows.get(item.content_hash or "")
         if known is not None:

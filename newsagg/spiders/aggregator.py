@@ -8,9 +8,9 @@ article pages, whose tickers and related lists would multiply the crawl)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -26,11 +26,18 @@ from newsagg.extract.page import parse_page
 from newsagg.extract.url import ArticleRef, canonical_url, parse_article_url
 from newsagg.items import Article
 from newsagg.run import RunContext, attached_context
+from newsagg.scaling.link import BackendLost
+from newsagg.scaling.queue import CLAIM, LEASE
 from newsagg.signals import page_rejected
 from newsagg.spiders.arguments import FRONT, OUTLET, front_language
 from newsagg.spiders.incremental import IncrementalCrawl, Triage
 from newsagg.spiders.links import LinkJudge, OutletLink
 from newsagg.timefmt import utc_stamp
+
+if TYPE_CHECKING:
+    from newsagg.scaling.claims import RunClaims
+    from newsagg.scaling.journal import RunJournal
+    from newsagg.scaling.membership import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +62,7 @@ class AggregatorSpider(scrapy.Spider):
     context: RunContext  # set in from_crawler
     incremental: IncrementalCrawl
     links: LinkJudge
+    journal: RunJournal  # a shared run's: where each listing's progress is recorded
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args)  # arguments are the RunContext's: parsed once, in from_crawler
@@ -66,6 +74,12 @@ class AggregatorSpider(scrapy.Spider):
         # By start URL. Requests carry only the key, so every request of a listing shares one
         # Listing even through JOBDIR's pickled disk queue; with JOBDIR both live in self.state.
         self.listings: dict[str, Listing] = {}
+        # NEWSAGG_BACKEND=redis: the run is shared with other workers (newsagg.scaling). Any of
+        # them may answer any request, so requests also carry their listing's kind and, page
+        # to page, its progress; first asks are claimed in the run's dupefilter as they are
+        # queued, and links another worker asked for already are skipped as if asked here.
+        self.shared: Membership | None = None
+        self.claims: RunClaims | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -84,6 +98,13 @@ class AggregatorSpider(scrapy.Spider):
         )
         context.components["incremental"] = spider.incremental
         context.components["outstanding"] = spider.outstanding
+        if context.member is not None:
+            from newsagg.scaling.claims import RunClaims
+            from newsagg.scaling.journal import RunJournal
+
+            spider.shared = context.member
+            spider.claims = RunClaims(context.member.link.client, key=context.member.keys.claims)
+            spider.journal = RunJournal(context.member)
         return spider
 
     def outstanding(self, listing: str) -> int:
@@ -102,6 +123,10 @@ class AggregatorSpider(scrapy.Spider):
             incremental = self.incremental
             incremental.progress = state.setdefault("listing_progress", incremental.progress)
             incremental.skipped = state.setdefault("skipped_known", incremental.skipped)
+        if self.shared is not None:  # newsagg-seed queued the start listings; counted here
+            for url, _ in self.context.start_listings:
+                self.context.tally.start_listing(url)
+            return
         for url, kind in self.context.start_listings:
             self.context.tally.start_listing(url)
             listing = self.listing(url, kind)
@@ -121,30 +146,57 @@ class AggregatorSpider(scrapy.Spider):
             self.context.tally.listing_kind(kind).found += 1
         return listing
 
+    def listing_of(self, meta: dict[str, Any]) -> Listing:
+        """The Listing a request belongs to; in a shared run, made on first sight when another
+        worker started or found it."""
+        known = self.listings.get(meta["listing"])
+        if known is None:
+            known = self.listings[meta["listing"]] = Listing(meta["listing"], meta["kind"])
+        return known
+
     def article_request(self, ref: ArticleRef, listing: Listing, author: str | None) -> Request:
+        meta = {"listing": listing.start_url, "kind": listing.kind, "ref": ref}
         return Request(
             ref.url,
             callback=self.parse_article,
             errback=self.request_failed,
             priority=ARTICLE_PRIORITY,
-            meta={"listing": listing.start_url, "ref": ref, "teaser_author": author},
+            meta={**meta, "teaser_author": author, **self.first_ask()},
             dont_filter=True,
         )
 
     def listing_request(self, url: str, listing: Listing, page: int) -> Request:
         self.listing_pages.add(url)
+        meta: dict[str, Any] = {"listing": listing.start_url, "kind": listing.kind, "page": page}
+        if self.shared is not None and page > 1:  # the page after brings the progress along
+            meta["progress"] = self.incremental.progress.get(listing.start_url)
         return Request(
             url,
             callback=self.parse_listing,
             errback=self.request_failed,
             priority=LISTING_PRIORITY if page == 1 else 0,
-            meta={"listing": listing.start_url, "page": page},
+            meta={**meta, **self.first_ask()},
             dont_filter=True,
         )
 
+    def first_ask(self) -> dict[str, bool]:
+        """Meta that has a shared run's scheduler claim the request as it queues it."""
+        return {CLAIM: True} if self.shared is not None else {}
+
+    def claimed(self, urls: Iterable[str]) -> set[str]:
+        """URLs another worker of a shared run asked for (none, in a run of its own)."""
+        if self.claims is None or self.shared is None:
+            return set()
+        try:
+            return self.shared.link.call(self.claims.claimed, urls)
+        except BackendLost:
+            return set()
+
     def parse_listing(self, response: Response) -> Iterator[Request]:
-        listing = self.listings[response.meta["listing"]]
+        listing = self.listing_of(response.meta)
         page: int = response.meta["page"]
+        if self.shared is not None:
+            self.incremental.adopt(listing.start_url, response.meta.get("progress"))
         tally = self.context.tally
         tally.listing_pages += 1
         tally.listing_kind(listing.kind).read(page)
@@ -157,8 +209,12 @@ class AggregatorSpider(scrapy.Spider):
         refs = found.articles
         if not refs:
             self.start_failed(listing, page, "answered without any article link")
+        requested: Collection[str] = self.requested
+        if self.shared is not None:  # this page's links asked for, here or by another worker
+            here = {r.url for r in refs if r.url in self.requested}
+            requested = here | self.claimed(r.url for r in refs if r.url not in here)
         # Not requested yet, not in the state:
-        triage = self.incremental.triage(listing.start_url, page, refs, self.requested)
+        triage = self.incremental.triage(listing.start_url, page, refs, requested)
         tally.article_links += len(refs)
         tally.skipped["known"] += triage.known
         tally.listing_kind(listing.kind).articles += len(triage.new) + triage.known
@@ -171,7 +227,14 @@ class AggregatorSpider(scrapy.Spider):
             yield self.article_request(ref, listing, found.teaser_authors.get(ref.url))
         if listing.kind == FRONT and page == 1:
             yield from self.discover(listing, found.outlets)
-        yield from self.next_page(listing, page, found.next_url, triage)
+        following = list(self.next_page(listing, page, found.next_url, triage))
+        if self.shared is not None:  # what the publishing step records of the listing
+            progress = self.incremental.progress.get(listing.start_url)
+            try:
+                self.journal.progress(listing.start_url, page, progress)
+            except BackendLost:
+                return
+        yield from following
 
     def discover(self, front: Listing, outlets: list[OutletLink]) -> Iterator[Request]:
         """The outlet listings of its own language a front page links to, each followed once
@@ -184,7 +247,7 @@ class AggregatorSpider(scrapy.Spider):
     def next_page(
         self, listing: Listing, page: int, next_url: str | None, triage: Triage
     ) -> Iterator[Request]:
-        if next_url is None or next_url in self.listing_pages:
+        if next_url is None or next_url in self.listing_pages or self.claimed([next_url]):
             self.incremental.finish(listing.start_url)
             return
         if self.arguments.max_pages and page >= self.arguments.max_pages:
@@ -202,7 +265,7 @@ class AggregatorSpider(scrapy.Spider):
     # --- article pages -------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Article]:
-        listing = self.listings[response.meta["listing"]]
+        listing = self.listing_of(response.meta)
         try:
             yield from self._article(response, listing)
         finally:
@@ -298,11 +361,17 @@ class AggregatorSpider(scrapy.Spider):
         reason, message = failure_reason(failure)
         kind = "article" if "ref" in request.meta else "listing"
         self.reject(request.url, reason, message, {"page_kind": kind})
-        listing = self.listings[request.meta["listing"]]
+        listing = self.listing_of(request.meta)
         if kind == "listing" or request.meta["ref"].url == listing.start_url:
             self.start_failed(listing, request.meta.get("page", 1), f"failed: {message}")
         if kind == "article":
             self.article_done(listing)
+        lease = request.meta.get(LEASE)
+        if self.shared is not None and lease is not None:  # errbacks skip the ack middleware
+            try:
+                self.shared.ack(lease)
+            except BackendLost:
+                return
 
     def start_failed(self, listing: Listing, page: int, problem: str) -> None:
         """The first page of a start listing (or a start article) failed: the run is

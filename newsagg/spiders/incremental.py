@@ -65,6 +65,14 @@ class IncrementalCrawl:
             self.progress[listing] = progress
         return progress
 
+    def adopt(self, listing: str, progress: ListingProgress | None) -> None:
+        """A shared run's listing page brings its listing's progress from the page before it,
+        whichever worker read that one (newsagg.scaling); a first page starts from the state."""
+        if progress is None:
+            self.progress.pop(listing, None)
+        else:
+            self.progress[listing] = progress
+
     def triage(
         self, listing: str, page: int, refs: Sequence[ArticleRef], requested: Collection[str]
     ) -> Triage:

@@ -1,0 +1,99 @@
+"""The run's request queue: scrapy-redis's priority queue, where a popped request is leased,
+not gone.
+
+`pop` moves a request from the queue into the worker's in-flight hash, in one Lua script; the
+worker acknowledges it (`ack`) once everything its answer produced is journaled and queued.
+A request a worker took and never acknowledged (the worker was killed, or Redis went away) is
+put back (`requeue`) by the worker itself when it starts again, or by any worker once the dead
+one's heartbeat has expired. `claim_push` is the dupefilter's check and the push in one step:
+a claimed request is always queued, so a kill between the two cannot lose it. A redirect or a
+retry (a request derived from a leased one) replaces its lease in one step (`exchange`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Request
+from scrapy_redis.queue import PriorityQueue
+
+LEASE = "newsagg_lease"  # request meta: the lease of a popped request
+CLAIM = "newsagg_claim"  # request meta: claim it in the run's dupefilter before queueing
+
+POP = """
+local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #found == 0 then return false end
+redis.call('ZREM', KEYS[1], found[1])
+local lease = redis.sha1hex(found[1])
+redis.call('HSET', KEYS[2], lease, found[2] .. '\\n' .. found[1])
+return {lease, found[1]}
+"""
+REQUEUE = """
+local held = redis.call('HGETALL', KEYS[1])
+for i = 1, #held, 2 do
+  local value = held[i + 1]
+  local cut = string.find(value, '\\n', 1, true)
+  redis.call('ZADD', KEYS[2], tonumber(string.sub(value, 1, cut - 1)), string.sub(value, cut + 1))
+end
+redis.call('DEL', KEYS[1])
+return #held / 2
+"""
+CLAIM_PUSH = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+EXCHANGE = """
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('HDEL', KEYS[2], ARGV[3])
+"""
+
+
+class LeasedQueue(PriorityQueue):
+    """`PriorityQueue` (score = -priority) with leases for one worker's in-flight hash."""
+
+    def __init__(self, server: Any, spider: Any, key: str, serializer: Any = None) -> None:
+        super().__init__(server, spider, key, serializer)
+        self.inflight = ""  # set by the scheduler: this worker's in-flight hash
+        self.claims = ""  # and the run's dupefilter set
+        self._pop = server.register_script(POP)
+        self._requeue = server.register_script(REQUEUE)
+        self._claim_push = server.register_script(CLAIM_PUSH)
+        self._exchange = server.register_script(EXCHANGE)
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        found = self._pop(keys=[self.key, self.inflight])
+        if not found:
+            return None
+        lease, data = found
+        request = self._decode_request(data)
+        request.meta[LEASE] = lease.decode()
+        return request
+
+    def claim_push(self, request: Request, fingerprint: str) -> bool:
+        """Queue the request unless the run has asked for it already."""
+        data = self._encode_request(request)
+        keys = [self.claims, self.key]
+        return bool(self._claim_push(keys=keys, args=[fingerprint, -request.priority, data]))
+
+    def exchange(self, request: Request, lease: str) -> None:
+        """Queue a request derived from the leased one and end that lease, together."""
+        data = self._encode_request(request)
+        self._exchange(keys=[self.key, self.inflight], args=[-request.priority, data, lease])
+
+    def ack(self, lease: str) -> None:
+        self.server.hdel(self.inflight, lease)
+
+    def requeue(self, inflight: str) -> int:
+        """Put every request of an in-flight hash back in the queue; how many."""
+        return int(self._requeue(keys=[inflight, self.key]))
+
+    def _encode_request(self, request: Request) -> bytes:
+        meta = request.meta
+        lease, claim = meta.pop(LEASE, None), meta.pop(CLAIM, None)
+        try:
+            return super()._encode_request(request)
+        finally:
+            if lease is not None:
+                meta[LEASE] = lease
+            if claim is not None:
+                meta[CLAIM] = claim

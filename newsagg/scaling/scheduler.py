@@ -1,0 +1,113 @@
+"""The worker's scheduler: scrapy-redis's, on the run's leased queue and claims.
+
+Every request goes to the run's queue in Redis and every request the worker downloads comes
+from it, so any worker may answer any request. `enqueue_request` tells four kinds apart: an
+`Acknowledgement` (a request's answer is fully handled: its lease ends), a request derived
+from a leased one (a redirect, a retry: it replaces that lease), a first ask the spider marked
+`CLAIM` (queued only if no worker asked for it before, in the same step) and any other."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Self
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy_redis.scheduler import Scheduler
+
+from newsagg.run import run_context
+from newsagg.scaling.ack import Acknowledgement
+from newsagg.scaling.claims import RunClaims
+from newsagg.scaling.link import BackendLost
+from newsagg.scaling.membership import Membership
+from newsagg.scaling.queue import CLAIM, LEASE, LeasedQueue
+
+logger = logging.getLogger(__name__)
+
+
+class RunScheduler(Scheduler):
+    queue: LeasedQueue
+    df: RunClaims
+
+    def __init__(self, member: Membership, **kwargs: Any) -> None:
+        super().__init__(member.link.client, **kwargs)
+        self.member = member
+        self.link = member.link
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        member = run_context(crawler).member
+        assert member is not None, "NEWSAGG_BACKEND=redis without a run membership"
+        claims = RunClaims(member.link.client, key=member.keys.claims)
+        scheduler = cls(
+            member,
+            persist=True,  # the run's queue outlives each worker; publishing deletes it
+            queue_key=member.keys.queue,
+            dupefilter=claims,
+        )
+        scheduler.stats = crawler.stats
+        return scheduler
+
+    def open(self, spider: Spider) -> None:
+        """scrapy-redis's open, less its "Resuming crawl" line (through the deprecated
+        Spider.log): a shared run's queue is never empty when a worker joins it."""
+        self.spider = spider
+        self.queue = LeasedQueue(self.server, spider, self.queue_key, self.serializer)
+        self.queue.inflight = self.member.keys.inflight(self.member.worker)
+        self.queue.claims = self.member.keys.claims
+        try:
+            requeued = self.member.requeue_own()
+        except BackendLost:  # logged; the worker stops before it asks for anything
+            return
+        if requeued:
+            logger.warning(
+                "worker %s: %d requests an earlier process of this name had taken are queued again",
+                self.member.worker,
+                requeued,
+            )
+
+    def enqueue_request(self, request: Request) -> bool:
+        try:
+            if isinstance(request, Acknowledgement):
+                self.member.ack(request.lease)
+                return True
+            lease = request.meta.pop(LEASE, None)
+            if lease is not None:
+                self.link.call(self.queue.exchange, request, lease)
+            elif request.meta.pop(CLAIM, False):
+                fingerprint = self.df.request_fingerprint(request)
+                if not self.link.call(self.queue.claim_push, request, fingerprint):
+                    return False  # another worker asked for it first
+            else:
+                self.link.call(self.queue.push, request)
+        except BackendLost:
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self) -> Request | None:
+        try:
+            request = self.link.call(self.queue.pop)
+        except BackendLost:
+            return None
+        if request is not None and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def has_pending_requests(self) -> bool:
+        try:
+            return self.link.call(len, self.queue) > 0
+        except BackendLost:
+            return False
+
+    def close(self, reason: str) -> None:
+        """What this worker took and did not finish (a stop) goes back to the run's queue."""
+        try:
+            requeued = self.member.requeue_own()
+        except BackendLost:
+            return
+        if requeued:
+            logger.info(
+                "worker %s: %d unfinished requests queued again", self.member.worker, requeued
+            )

@@ -35,6 +35,12 @@ LINKED = (
 _FENCE = re.compile(r"^```(\S*)\s*$")
 _CHECK = re.compile(r"^<!-- docs-check: (.+?) -->$")
 _CRON = re.compile(r"^(?:\S+\s+){5}(.+)$")
+# Commands that change the machine (packages, services, the crontab): a block that holds one
+# must say why it is not run here, and is never run by mistake.
+_SYSTEM = re.compile(
+    r"(?m)^\s*(?:sudo|apt-get|apt|systemctl|crontab|redis-server|journalctl|pip install)\b"
+    r"|\.venv/bin/pip install"
+)
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,10 @@ def test_every_command_block_runs_or_says_why_it_cannot(
     block: Block, sandbox: tuple[Path, dict[str, str]]
 ) -> None:
     root, env = sandbox
+    if not block.check.startswith("skip"):
+        assert not _SYSTEM.search(block.text), (
+            f"{block.file}:{block.line}: changes the machine; say why it is not run here"
+        )
     if block.check.startswith("skip"):
         reason = block.check.removeprefix("skip").strip(": ")
         assert len(reason) > 10, f"{block.file}:{block.line}: say why the block cannot run"

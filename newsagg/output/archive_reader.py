@@ -91,28 +91,15 @@ def _responses(
 ) -> Iterator[ArchivedResponse | ArchiveDamage]:
     """Response records paired with their request records, in either order (linked by
     WARC-Concurrent-To); damage passes through in place."""
-    pending: Record | None = None  # a response whose request may come next
-    recent: dict[str, Record] = {}  # request records by their own id and the ids they link
+    pairing = _Pairing(file_name, path)
     for item in framed:
         if isinstance(item, Damage):
-            if pending is not None:
-                yield _response(pending, None, file_name, path)
-                pending = None
+            yield from pairing.flush()
             yield ArchiveDamage(path, item.offset, item.message)
         elif item.type not in WARC_TYPES:
             yield ArchiveDamage(path, item.offset, f"unknown WARC-Type {item.type!r}; skipped")
         elif item.type == "request":
-            if pending is not None and (pending.id in item.links or item.id in pending.links):
-                yield _response(pending, item, file_name, path)
-                pending = None
-                continue
-            if pending is not None:
-                yield _response(pending, None, file_name, path)
-                pending = None
-            for key in (item.id, *item.links):
-                recent[key] = item
-            while len(recent) > 2 * _RECENT_REQUESTS:
-                del recent[next(iter(recent))]
+            yield from pairing.request(item)
         elif item.type == "response" and not item.is_http:
             # A dns: or ftp: response is not an HTTP message; an http(s) one must be.
             if item.fields.get("warc-target-uri", "").startswith(("http:", "https:")):
@@ -120,18 +107,47 @@ def _responses(
                 message = f"response to an HTTP URL with Content-Type {kind!r}; skipped"
                 yield ArchiveDamage(path, item.offset, message)
         elif item.type == "response":
-            if pending is not None:
-                yield _response(pending, None, file_name, path)
-            request = next((recent[k] for k in (item.id, *item.links) if k in recent), None)
-            if request is None:
-                pending = item
-            else:
-                for key in (request.id, *request.links):
-                    recent.pop(key, None)
-                yield _response(item, request, file_name, path)
-                pending = None
-    if pending is not None:
-        yield _response(pending, None, file_name, path)
+            yield from pairing.response(item)
+    yield from pairing.flush()
+
+
+class _Pairing:
+    """Responses waiting for their request, requests waiting for their response."""
+
+    def __init__(self, file_name: str, path: str) -> None:
+        self.file_name = file_name
+        self.path = path
+        self.pending: Record | None = None  # a response whose request may come next
+        self.recent: dict[str, Record] = {}  # requests by their own id and the ids they link
+
+    def flush(self) -> Iterator[ArchivedResponse | ArchiveDamage]:
+        """The waiting response, without its request."""
+        if self.pending is not None:
+            yield _response(self.pending, None, self.file_name, self.path)
+            self.pending = None
+
+    def request(self, item: Record) -> Iterator[ArchivedResponse | ArchiveDamage]:
+        pending = self.pending
+        if pending is not None and (pending.id in item.links or item.id in pending.links):
+            yield _response(pending, item, self.file_name, self.path)
+            self.pending = None
+            return
+        yield from self.flush()
+        for key in (item.id, *item.links):
+            self.recent[key] = item
+        while len(self.recent) > 2 * _RECENT_REQUESTS:
+            del self.recent[next(iter(self.recent))]
+
+    def response(self, item: Record) -> Iterator[ArchivedResponse | ArchiveDamage]:
+        yield from self.flush()
+        recent = self.recent
+        request = next((recent[k] for k in (item.id, *item.links) if k in recent), None)
+        if request is None:
+            self.pending = item
+            return
+        for key in (request.id, *request.links):
+            recent.pop(key, None)
+        yield _response(item, request, self.file_name, self.path)
 
 
 def _response(

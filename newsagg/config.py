@@ -70,6 +70,8 @@ class Config:
     backend: str
     worker: str
     worker_timeout: float
+    archive: str
+    archive_max_bytes: int
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Self:
@@ -203,6 +205,16 @@ def _percentages(value: Any) -> dict[str, float]:
     return result
 
 
+def _archive(value: Any) -> str:
+    """ "auto" (dataset runs archive, -o/-O runs do not), or on/off as a boolean."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
+    try:
+        return "on" if _boolean(value) else "off"
+    except ValueError:
+        raise ValueError(f"expected auto, 1 or 0 (true/false, yes/no), got {value!r}") from None
+
+
 def _run_id(value: Any) -> str:
     text = _text(value)
     if text and not RUN_ID_PATTERN.fullmatch(text):
@@ -256,4 +268,6 @@ RULES: dict[str, Callable[[Any], Any]] = {
     "backend": _choice("sqlite", "redis"),
     "worker": _run_id,
     "worker_timeout": _number(float, 1),
+    "archive": _archive,
+    "archive_max_bytes": _number(int, 1),
 }

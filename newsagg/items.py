@@ -25,6 +25,9 @@ class Article:
     content_hash: str | None = None  # sha256 of the normalized body; set by CleanPipeline
     duplicate_of: str | None = None  # URL of the first copy; set by the dedupe pipelines
     updated: bool = False  # re-emitted because its body changed since an earlier run
+    # Where the page's response lies in the run's WARC archive: {file, offset, record_id};
+    # None when the run keeps no archive.
+    warc: dict[str, str | int] | None = None
 
 
 # Fields an article page may fail to give (the others are always set): their fill rates are

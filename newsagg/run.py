@@ -80,6 +80,9 @@ class RunContext:
     components: dict[str, Any] = field(default_factory=dict)  # the deduplicator, incremental...
     shared: SharedRun | None = None  # NEWSAGG_BACKEND=redis: the run in Redis...
     member: Membership | None = None  # ...and this worker's part in it (none: its publisher)
+    raw_arguments: dict[str, str] = field(default_factory=dict)  # as given: -a name=value
+    # Re-extraction: the archives the run's records come from, as its manifest lists them.
+    source_archives: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def site(self) -> str:
@@ -145,6 +148,7 @@ class RunContext:
             replay=replay,
             jobdir=jobdir,
             timer=StageTimer() if config.stage_timers else no_timer,
+            raw_arguments={k: str(v) for k, v in raw.items() if k != "_job"},
         )
         try:
             check_index(context)

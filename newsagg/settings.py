@@ -52,6 +52,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsagg.middlewares.refusals.TypedMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newsagg.middlewares.refusals.TypedRedirectMiddleware": 600,
+    # Nearest the downloader: every answer archived as it came (redirects, each retried 500).
+    "newsagg.middlewares.archive.ArchiveMiddleware": 890,
 }
 
 # --- Engine -----------------------------------------------------------------------------------
@@ -104,6 +106,10 @@ FEED_URI_PARAMS = "newsagg.output.layout.uri_params"  # %(run_id)s and %(run_dat
 NEWSAGG_DATA_DIR = "data"  # dataset root when no -o/-O: {site}/{YYYY-MM-DD}/{run_id}.jsonl.gz
 NEWSAGG_GZIP = True  # gzip the dataset file (off: {run_id}.jsonl)
 NEWSAGG_RUN_ID = ""  # run id to use instead of a fresh {UTC start}-{6 hex}
+# Every HTTP exchange kept as WARC beside the run's files (docs/archive.md): "auto" = for
+# dataset runs, not for -o/-O runs; 1 or 0 to force. Files rotate once they reach the size.
+NEWSAGG_ARCHIVE = "auto"
+NEWSAGG_ARCHIVE_MAX_BYTES = 1_000_000_000
 NEWSAGG_CRASH_AT = ""  # tests only: SIGKILL the process at this publish point (newsagg.config)
 
 # --- Health and the operator's view -----------------------------------------------------------

@@ -30,6 +30,17 @@ RETRY_AFTER_TOO_LONG = "newsagg/retry/retry_after_too_long"
 LISTINGS_MAX_PAGES = "newsagg/listings/max_pages_reached"
 LISTINGS_STOPPED_KNOWN = "newsagg/listings/stopped_known"
 LISTINGS_STOPPED_BY_SINCE = "newsagg/listings/stopped_by_since"
+ARCHIVE_RESPONSES = "newsagg/archive/responses"  # exchanges written to the run's WARC files
+ARCHIVE_BYTES = "newsagg/archive/body_bytes"  # their response bodies, as received
+ARCHIVE_REFUSED = "newsagg/archive/refused"  # exchanges WARC cannot hold (a non-ASCII URL...)
+REEXTRACT_RESPONSES = "newsagg/reextract/responses"  # response records read from the archives
+REEXTRACT_SKIPPED = "newsagg/reextract/skipped"  # of them, not pages to extract (by reason)
+ARCHIVE_DAMAGED = "newsagg/reextract/archive_damage"  # damaged places met in the archives
+
+
+def reextract_skipped(reason: str) -> str:
+    """Archived responses re-extraction passes over: `newsagg/reextract/skipped/status_404`."""
+    return f"{REEXTRACT_SKIPPED}/{reason}"
 
 
 def rejected(reason: str) -> str:

@@ -18,12 +18,12 @@ from newsagg.pipelines.validate import load_article_schema
 from tests.conftest import LocalSite, listing_html, run_crawl
 from tests.crafted import dataset_files, news_site, start_crawl, wait_for
 
-RUN_FILE = re.compile(r"maghress/\d{4}-\d{2}-\d{2}/(\d{8}T\d{6}Z-[0-9a-f]{6})\.(.+)$")
+RUN_FILE = re.compile(r"maghress/\d{4}-\d{2}-\d{2}/(\d{8}T\d{6}Z-[0-9a-f]{6})[.-](.+)$")
 
 
 def run_files(data: Path) -> dict[str, str]:
     """{kind: run id} of every run file in the layout, where kind is `jsonl.gz`,
-    `rejects.jsonl`, `manifest.json`."""
+    `rejects.jsonl`, `manifest.json`, `00001.warc.gz`…"""
     found = {}
     for name in dataset_files(data):
         if name == "maghress/latest.json":
@@ -42,8 +42,8 @@ def test_run_without_output_writes_the_dataset_layout(
     result = run_crawl(tmp_path, output=None, start_urls=f"{local_site.base_url}/fr/")
     assert result.returncode == 0, result.log
     files = run_files(result.output)
-    assert sorted(files) == ["jsonl.gz", "manifest.json", "rejects.jsonl"]
-    assert len(set(files.values())) == 1, "the items, rejects and manifest share one run id"
+    assert sorted(files) == ["00001.warc.gz", "jsonl.gz", "manifest.json", "rejects.jsonl"]
+    assert len(set(files.values())) == 1, "the run's files share one run id"
     assert sorted(r["url"] for r in result.records) == [local_site.base_url + p for p in paths]
     schema = Draft202012Validator(load_article_schema())
     assert [list(schema.iter_errors(record)) for record in result.records] == [[], [], []]
@@ -170,6 +170,8 @@ def test_manifest_describes_the_run_and_latest_points_to_it(
     assert [(f["kind"], f["path"], f["rows"]) for f in manifest["files"]] == [
         ("items", f"maghress/{day}/{run_id}.jsonl.gz", 5),
         ("rejects", f"maghress/{day}/{run_id}.rejects.jsonl", 1),
+        # robots.txt, the listing, the five articles, the 404: every exchange of the run
+        ("archive", f"maghress/{day}/{run_id}-00001.warc.gz", 8),
     ]
 
 

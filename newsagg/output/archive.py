@@ -65,6 +65,10 @@ class Provenance:
     offset: int  # byte offset of the response record's gzip member
     record_id: str  # its WARC-Record-ID, "<urn:uuid:…>"
 
+    def as_dict(self) -> dict[str, str | int]:
+        """The record's `warc` field."""
+        return {"file": self.file, "offset": self.offset, "record_id": self.record_id}
+
 
 @dataclass(frozen=True, slots=True)
 class ArchivePart:

@@ -89,6 +89,8 @@ def build_manifest(
         },
         "health": verdict.as_dict(),
         "files": [file_entry(file, data_dir) for file in files],
+        # A re-extraction's records come from these archives, not from the network.
+        **({"source_archives": context.source_archives} if context.source_archives else {}),
         "versions": {
             "newsagg": __version__,
             "scrapy": scrapy.__version__,

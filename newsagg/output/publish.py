@@ -2,7 +2,7 @@
 
  1. decide duplicates, write the feed files aside   (DedupeFeedExporter.close_spider)
  2. fsync and close them                             (AtomicFileFeedStorage.store)
- 3. close the rejects file aside                     `write_rejects`
+ 3. close the rejects file and the WARC archive aside `write_rejects`, `write_archive`
  4. judge the run: the health rules                  (newsagg.health)
  5. checksum every file                              `checksum`
  6. journal the run as pending in the state          `record_pending`   (its rows, files, sha256)
@@ -108,6 +108,9 @@ class Publisher:
         rejects = self.context.components.get("rejects")
         if rejects is not None:
             rejects.finish()
+        archive = self.context.components.get("archive")
+        if archive is not None:
+            archive.finish()
         for output in self.context.files.files:
             if not output.stored:
                 self.context.files.failed("write_feeds", f"{output.partial} was not stored")
@@ -119,7 +122,9 @@ class Publisher:
 
     def _publish_files(self, verdict: Verdict) -> None:
         context = self.context
-        outputs = sorted(context.files.files, key=lambda output: output.kind != "items")
+        # Items first: the manifest lists them first, recovery judges a run by them.
+        order = {"items": 0, "rejects": 1, "archive": 2}
+        outputs = sorted(context.files.files, key=lambda output: order.get(output.kind, 3))
         files = [self._checksum(output) for output in outputs]
         journal = self._journal(files, verdict)
         self._crash("before_pending")
@@ -168,7 +173,10 @@ class Publisher:
         if context.is_dataset and items:
             manifest_path = Path(items[0].final).with_name(f"{context.run.id}.manifest.json")
             pointer = latest_path(context.config.data_dir, context.site).absolute()
-            pages = self.crawler.stats.get_value("response_received_count", 0)
+            stats = self.crawler.stats
+            pages = stats.get_value("response_received_count", 0) or stats.get_value(
+                keys.REEXTRACT_RESPONSES, 0
+            )
             manifest = dumps(build_manifest(context, self.crawler.settings, verdict, files, pages))
         return RunJournal(
             run_id=context.run.id,

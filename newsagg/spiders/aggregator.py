@@ -21,15 +21,18 @@ from twisted.python.failure import Failure
 
 from newsagg import stats as keys
 from newsagg.errors import RequestRefused
-from newsagg.extract.article import Extraction, extract_article
+from newsagg.extract.article import Extraction
 from newsagg.extract.page import parse_page
 from newsagg.extract.url import ArticleRef, canonical_url, parse_article_url
 from newsagg.items import Article
+from newsagg.middlewares.archive import WARC_META
+from newsagg.output.archive import Provenance
 from newsagg.run import RunContext, attached_context
 from newsagg.scaling.link import BackendLost
 from newsagg.scaling.queue import CLAIM, LEASE
 from newsagg.signals import page_rejected
 from newsagg.spiders.arguments import FRONT, OUTLET, front_language
+from newsagg.spiders.article_page import Rejection, extract_page, own_article_ref
 from newsagg.spiders.incremental import IncrementalCrawl, Triage
 from newsagg.spiders.links import LinkJudge, OutletLink
 from newsagg.timefmt import utc_stamp
@@ -272,45 +275,48 @@ class AggregatorSpider(scrapy.Spider):
             self.article_done(listing)
 
     def _article(self, response: Response, listing: Listing) -> Iterator[Article]:
-        own = self.context.hosts.canonical(canonical_url(response.url))
-        ref = parse_article_url(own, self.profile) if own is not None else None
-        if ref is None:
-            self.reject(
-                response.url,
-                "not_an_article",
-                "redirected to a non-article URL",
-                {"requested": response.request.url if response.request else None},
-            )
-            return
-        if not isinstance(response, TextResponse):
-            self.reject(ref.url, "not_html", "article page is not HTML", {})
+        ref = own_article_ref(response, self.profile, self.context.hosts)
+        if isinstance(ref, Rejection):
+            self.rejected(ref)
             return
         timer = self.context.timer
         with timer("parse"):
-            page = parse_page(response)
-        try:
-            with timer("extraction"):
-                found = extract_article(
-                    page,
-                    self.profile,
-                    url=ref.url,
-                    base_url=get_base_url(response),
-                )
-        except Exception as exc:
-            # A bug in an extractor: logged with its traceback (an ERROR, which the health
-            # check reports), and the page recorded so it is not lost without trace.
-            logger.exception("%s: extraction failed", ref.url)
-            self.reject(ref.url, "extract_error", f"{type(exc).__name__}: {exc}", {})
+            page = parse_page(response)  # type: ignore[arg-type]  # own_article_ref: a TextResponse
+        with timer("extraction"):
+            found = extract_page(page, ref, self.profile, get_base_url(response))
+        if isinstance(found, Rejection):
+            self.rejected(found)
             return
+        if self.counted_and_kept(found, listing):
+            yield self.article(
+                ref, found, response.meta.get("teaser_author"), response.meta.get(WARC_META)
+            )
+
+    def counted_and_kept(self, found: Extraction, listing: Listing | None) -> bool:
+        """Count what the page gave; whether its article goes on (not before `since`)."""
         self.count_extraction(found)
         published = found.published
         if self.arguments.since and published and published < self.arguments.since:
             self.context.tally.skipped["before_since"] += 1
-            listing.stopped = True
-            return
-        yield self.article(ref, found, response.meta.get("teaser_author"))
+            if listing is not None:
+                listing.stopped = True
+            return False
+        return True
 
-    def article(self, ref: ArticleRef, found: Extraction, teaser_author: str | None) -> Article:
+    def rejected(self, rejection: Rejection) -> None:
+        if rejection.traceback is not None:
+            # A bug in an extractor: logged with its traceback (an ERROR, which the health
+            # check reports), and the page recorded so it is not lost without trace.
+            logger.error("%s: extraction failed\n%s", rejection.url, rejection.traceback.rstrip())
+        self.reject(rejection.url, rejection.reason, rejection.message, rejection.found)
+
+    def article(
+        self,
+        ref: ArticleRef,
+        found: Extraction,
+        teaser_author: str | None,
+        warc: Provenance | None,
+    ) -> Article:
         line, published = found.published_line, found.published
         return Article(
             id=f"{self.site}:{ref.source_slug}:{ref.article_id}",
@@ -326,6 +332,7 @@ class AggregatorSpider(scrapy.Spider):
             body="\n\n".join(found.paragraphs) or None,
             author=found.author or teaser_author,
             scraped_at=utc_stamp(),
+            warc=warc.as_dict() if warc is not None else None,
         )
 
     def count_extraction(self, found: Extraction) -> None:

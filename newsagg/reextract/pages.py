@@ -1,0 +1,162 @@
+"""What each archived response is to a re-extraction, decided in archive order: an article
+page to extract (in a worker), a listing page read for its teasers' authors, or a response
+passed over (an error answer, a redirect, robots.txt, a second copy of a page).
+
+The crawl took an article's teaser author from the first listing page that led to it, and
+asked for each article once; listing pages are archived before the articles they led to, so
+reading the archive in order gives each article the same teaser author and the same first
+copy as the crawl did."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.http import TextResponse
+from scrapy.statscollectors import StatsCollector
+from scrapy.utils.response import get_base_url
+
+from newsagg import stats as keys
+from newsagg.extract.article import Extraction
+from newsagg.extract.page import parse_page
+from newsagg.extract.url import ArticleRef, canonical_url, parse_article_url
+from newsagg.output.archive import Provenance
+from newsagg.output.archive_reader import ArchiveDamage, ArchivedResponse
+from newsagg.reextract.responses import Undecodable, scrapy_response
+from newsagg.sites.profiles import SiteProfile
+from newsagg.spiders.article_page import Rejection, extract_page
+from newsagg.spiders.hosts import SiteHosts
+from newsagg.spiders.links import LinkJudge
+
+logger = logging.getLogger(__name__)
+
+_MAX_REDIRECTS = 20  # as Scrapy's REDIRECT_MAX_TIMES: hops followed back to a teaser's URL
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleWork:
+    ref: ArticleRef
+    archived: ArchivedResponse
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleResult:
+    ref: ArticleRef
+    provenance: Provenance
+    outcome: Extraction | Rejection
+
+
+class PageSorter:
+    def __init__(
+        self, profile: SiteProfile, hosts: SiteHosts, links: LinkJudge, stats: StatsCollector
+    ) -> None:
+        self.profile = profile
+        self.hosts = hosts
+        self.links = links
+        self.stats = stats
+        self.seen: set[str] = set()  # article URLs given to extraction
+        self.teasers: dict[str, str | None] = {}  # article URL -> the first teaser's author
+        self.redirected_from: dict[str, str] = {}  # redirect target -> the URL redirected
+
+    def articles(self, items: Iterable[ArchivedResponse | ArchiveDamage]) -> Iterator[ArticleWork]:
+        """The article pages to extract, in order; the rest is read or passed over here."""
+        for item in items:
+            if isinstance(item, ArchiveDamage):
+                # An ERROR: the run is unhealthy, and the record is named where it broke.
+                logger.error("archive damaged: %s", item)
+                self.stats.inc_value(keys.ARCHIVE_DAMAGED)
+                continue
+            self.stats.inc_value(keys.REEXTRACT_RESPONSES)
+            work = self.sort(item)
+            if work is not None:
+                yield work
+
+    def sort(self, archived: ArchivedResponse) -> ArticleWork | None:
+        own = self.hosts.canonical(canonical_url(archived.url))
+        if own is None:
+            return self.skip("offsite")
+        if 300 <= archived.status < 400:
+            self.note_redirect(own, archived)
+            return self.skip("redirect")
+        if not 200 <= archived.status < 300:  # the crawl's HttpError: a reject, not a page
+            return self.skip(f"status_{archived.status}")
+        ref = parse_article_url(own, self.profile)
+        if ref is None:
+            if urlsplit(own).path == "/robots.txt":
+                return self.skip("robots_txt")
+            self.read_listing(own, archived)
+            return None
+        if ref.url in self.seen:
+            return self.skip("repeated")
+        self.seen.add(ref.url)
+        return ArticleWork(ref, archived)
+
+    def read_listing(self, own: str, archived: ArchivedResponse) -> None:
+        try:
+            response = scrapy_response(archived)
+        except Undecodable:
+            self.skip("undecodable")
+            return
+        if not isinstance(response, TextResponse):
+            self.skip("not_html")
+            return
+        found = self.links.read(parse_page(response), get_base_url(response), own, 1)
+        for ref in found.articles:
+            self.teasers.setdefault(ref.url, found.teaser_authors.get(ref.url))
+        self.stats.inc_value(keys.reextract_skipped("listing_read"))
+
+    def note_redirect(self, own: str, archived: ArchivedResponse) -> None:
+        location = next((v for k, v in archived.headers if k.lower() == "location"), None)
+        if location is None:
+            return
+        target = self.hosts.canonical(canonical_url(urljoin(archived.url, location)))
+        if target is not None:
+            self.redirected_from.setdefault(target, own)
+
+    def teaser_author(self, url: str) -> str | None:
+        """The author the teaser that led to `url` named (through the redirects to it)."""
+        for _ in range(_MAX_REDIRECTS):
+            if url in self.teasers:
+                return self.teasers.pop(url)
+            origin = self.redirected_from.get(url)
+            if origin is None:
+                return None
+            url = origin
+        return None
+
+    def skip(self, reason: str) -> None:
+        self.stats.inc_value(keys.reextract_skipped(reason))
+
+
+# --- in the worker processes -----------------------------------------------------------------
+
+_WORKER: tuple[SiteProfile] | None = None
+
+
+def start_worker(profile: SiteProfile) -> None:
+    global _WORKER
+    _WORKER = (profile,)
+
+
+def extract_work(work: ArticleWork) -> ArticleResult:
+    assert _WORKER is not None, "start_worker() first"
+    return extract_archived(work, _WORKER[0])
+
+
+def extract_archived(work: ArticleWork, profile: SiteProfile) -> ArticleResult:
+    """The article page as the crawl's callback would have read it."""
+    ref, archived = work.ref, work.archived
+    outcome: Extraction | Rejection
+    try:
+        response = scrapy_response(archived)
+    except Undecodable as exc:
+        outcome = Rejection(ref.url, "fetch_error", f"body does not decode: {exc}")
+    else:
+        if isinstance(response, TextResponse):
+            page = parse_page(response)
+            outcome = extract_page(page, ref, profile, get_base_url(response))
+        else:
+            outcome = Rejection(ref.url, "not_html", "article page is not HTML")
+    return ArticleResult(ref, archived.provenance, outcome)

@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,7 @@ from typing import Any
 
 import psutil
 
+from benchmarks import bench_reextract
 from benchmarks.sitegen import GeneratedSite
 from benchmarks.urls import ID_OFFSET
 
@@ -49,6 +51,7 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 QUICK_ARTICLES = 2_000
 RSS_SCALE = (5_000, 20_000)
+REEXTRACT_RSS_SCALE = (10_000, 50_000)
 # The benchmark's download settings, the same for (a) and (b): no politeness delays against
 # our own local server, and enough concurrency that the crawler, not the network, is the limit.
 BENCH_SETTINGS = {
@@ -70,6 +73,7 @@ STAGES = (  # stats newsagg/time/<stage> -> what the table calls it
     ("dedupe", "dedupe"),
     ("state", "state"),
     ("export", "export"),
+    ("archive", "WARC archive"),
     ("publish", "publish"),  # journal, rename, commit: the run's end
 )
 
@@ -192,6 +196,7 @@ def full_crawl(
             "FEEDS": json.dumps({str(output): {"format": "jsonl", "overwrite": True}}),
             "NEWSAGG_STATE": str(state),
             "NEWSAGG_STAGE_TIMERS": "True",
+            "NEWSAGG_ARCHIVE": "1",  # as a dataset run: every exchange kept, beside the output
         },
     )
 
@@ -284,8 +289,61 @@ def summarize(crawls: dict[str, Crawl], accuracy: dict[str, Any]) -> dict[str, A
         "date_fast_share": round(fast / (fast + slow), 4) if fast + slow else None,
         "date_dateparser": slow,
         "stage_ms_per_article": stages,
+        "archive_cpu_share": round(b.stats.get("newsagg/time/archive", 0) / b.cpu_s, 4),
         "accuracy": accuracy,
     }
+
+
+def reextract_runs(workdir: Path, crawled: Path) -> dict[str, Any]:
+    """`newsagg-reextract` over (b)'s archive, 1 and 2 workers; each must give (b)'s records."""
+    archive = sorted(workdir.glob("*.warc.gz"))
+    expected = _without_scraped_at(crawled)
+    runs: dict[str, Any] = {"archive_mb": round(sum(p.stat().st_size for p in archive) / 1e6, 1)}
+    for workers in (1, 2):
+        output = workdir / f"reextract-{workers}.jsonl"
+        run = bench_reextract.reextract(archive, workers, output)
+        run["same_records_as_b"] = _without_scraped_at(output) == expected
+        run["pages_per_s"] = round(len(expected) / run["wall_s"], 1)
+        run["cpu_ms_per_page"] = round(1000 * run["cpu_s"] / len(expected), 3)
+        runs[f"workers_{workers}"] = run
+        print(
+            f"(r) re-extraction, {workers} worker(s): {run['pages_per_s']:.0f} article pages/s,"
+            f" same records as (b): {run['same_records_as_b']}",
+            flush=True,
+        )
+    runs["speedup_2_to_1"] = round(
+        runs["workers_2"]["pages_per_s"] / runs["workers_1"]["pages_per_s"], 3
+    )
+    return runs
+
+
+def _without_scraped_at(path: Path) -> dict[str, dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    return {r["id"]: {k: v for k, v in r.items() if k != "scraped_at"} for r in records}
+
+
+def reextract_goals(runs: dict[str, Any] | None) -> list[tuple[str, str, bool]]:
+    if runs is None:
+        return []
+    one, two = runs["workers_1"], runs["workers_2"]
+    return [
+        (
+            "re-extraction >= 400 article pages/s on one core",
+            f"{one['pages_per_s']:.0f}/s",
+            one["pages_per_s"] >= 400,
+        ),
+        (
+            "re-extraction with 2 workers >= 1.8x one",
+            f"{runs['speedup_2_to_1']:.2f}x",
+            runs["speedup_2_to_1"] >= 1.8,
+        ),
+        (
+            "re-extraction gives (b)'s records (1 and 2 workers)",
+            f"{one['same_records_as_b']}, {two['same_records_as_b']}",
+            one["same_records_as_b"] and two["same_records_as_b"],
+        ),
+    ]
 
 
 def goals(summary: dict[str, Any], rss: dict[str, Any] | None) -> list[tuple[str, str, bool]]:
@@ -324,6 +382,14 @@ def goals(summary: dict[str, Any], rss: dict[str, Any] | None) -> list[tuple[str
             (summary["date_fast_share"] or 0) >= 0.95,
         ),
     ]
+    rows.append(
+        (
+            "archiving <= 10 % of the full crawl's CPU",
+            f"{summary['archive_cpu_share']:.1%}",
+            summary["archive_cpu_share"] <= 0.10,
+        )
+    )
+    rows += reextract_goals(summary.get("reextract"))
     if rss is not None:
         rows.append(
             ("peak RSS at 20k <= 300 MB", f"{rss['rss_20k_mb']:.0f} MB", rss["rss_20k_mb"] <= 300)
@@ -403,6 +469,21 @@ def table(result: dict[str, Any]) -> str:
             f"RSS scale (b): {rss['rss_5k_mb']:.0f} MB at 5k, {rss['rss_20k_mb']:.0f} MB at 20k,"
             f" growth {rss['growth_mb']:.0f} MB",
         ]
+    runs = summary.get("reextract")
+    if runs is not None:
+        lines += ["", f"re-extraction of (b)'s archive ({runs['archive_mb']:.0f} MB):"]
+        for name in ("workers_1", "workers_2"):
+            run = runs[name]
+            lines.append(
+                f"  --workers {run['workers']}: {run['pages_per_s']:.0f} article pages/s,"
+                f" {run['cpu_ms_per_page']:.2f} ms CPU a page (all processes),"
+                f" peak RSS {run['peak_rss_mb']:.0f} MB, same records: {run['same_records_as_b']}"
+            )
+        for run in runs.get("rss_scale", []):
+            lines.append(
+                f"  {run['records']} pages, 1 worker: peak RSS {run['peak_rss_mb']:.0f} MB"
+            )
+    lines.append(f"archiving, share of (b)'s CPU: {summary['archive_cpu_share']:.1%}")
     lines += ["", "goals (reported, not asserted):"]
     for goal, measured, met in goals(summary, rss):
         lines.append(f"  [{'met' if met else 'NOT met':>7}] {goal}: {measured}")
@@ -442,6 +523,7 @@ def main(argv: list[str] | None = None) -> None:
         crawls["c"] = full_crawl("c", base_url, server, workdir, state, workdir / "c.jsonl")
         progress("(c)", crawls["c"])
     accuracy = check_accuracy(GeneratedSite(args.seed, articles), output)
+    reextract = reextract_runs(workdir, output)
 
     rss_scale = None
     if args.rss_scale:
@@ -463,6 +545,11 @@ def main(argv: list[str] | None = None) -> None:
             "rss_20k_mb": peaks[20_000],
             "growth_mb": peaks[20_000] - peaks[5_000],
         }
+        # Re-extraction's peak RSS from 10,000 to 50,000 pages, one worker (one process).
+        reextract["rss_scale"] = [
+            bench_reextract.measure(size, args.seed, [1], workdir)["runs"][0]
+            for size in REEXTRACT_RSS_SCALE
+        ]
 
     result = {
         "revision": revision,
@@ -472,7 +559,7 @@ def main(argv: list[str] | None = None) -> None:
         "machine": machine(),
         "settings": BENCH_SETTINGS,
         "crawls": {name: crawl.summary() for name, crawl in crawls.items()},
-        "summary": summarize(crawls, accuracy),
+        "summary": {**summarize(crawls, accuracy), "reextract": reextract},
         "rss_scale": rss_scale,
         "stats": {name: crawl.stats for name, crawl in crawls.items()},
         "duration_s": round(time.perf_counter() - started, 1),
@@ -484,9 +571,7 @@ def main(argv: list[str] | None = None) -> None:
     print(table(result))
     print(f"\nwritten to {path.relative_to(REPO)} in {result['duration_s']:.0f} s")
     if not args.keep:
-        for child in workdir.iterdir():
-            child.unlink()
-        workdir.rmdir()
+        shutil.rmtree(workdir)
 
 
 if __name__ == "__main__":

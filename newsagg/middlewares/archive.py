@@ -16,13 +16,15 @@ from scrapy.http import Request, Response
 
 from newsagg.output.run_archive import RunArchive
 from newsagg.run import run_context
+from newsagg.timing import Timer
 
 WARC_META = "newsagg_warc"  # request meta: the Provenance of its response's record
 
 
 class ArchiveMiddleware:
-    def __init__(self, archive: RunArchive) -> None:
+    def __init__(self, archive: RunArchive, timer: Timer) -> None:
         self.archive = archive
+        self.timer = timer
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -31,10 +33,11 @@ class ArchiveMiddleware:
         if archive is None:
             raise NotConfigured("no archive for this run (NEWSAGG_ARCHIVE)")
         context.components["archive"] = archive
-        return cls(archive)
+        return cls(archive, context.timer)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        provenance = self.archive.record(request, response)
+        with self.timer("archive"):
+            provenance = self.archive.record(request, response)
         if provenance is not None:
             request.meta[WARC_META] = provenance
         return response

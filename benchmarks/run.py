@@ -44,6 +44,7 @@ from typing import Any
 import psutil
 
 from benchmarks import bench_reextract
+from benchmarks.peak import PeakRss
 from benchmarks.sitegen import GeneratedSite
 from benchmarks.urls import ID_OFFSET
 
@@ -158,7 +159,9 @@ def run_crawl(
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newsagg.settings"}
     server_before = sum(server.cpu_times()[:2])
     process = subprocess.Popen(command, cwd=REPO, env=env)
+    peak = PeakRss(process.pid)
     _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage, not all children's
+    peak.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     server_cpu = sum(server.cpu_times()[:2]) - server_before
     if process.returncode != 0 or not result.is_file():
@@ -171,7 +174,7 @@ def run_crawl(
         wall_s=data["window"]["wall_s"],
         cpu_s=data["window"]["cpu_s"],
         process_cpu_s=usage.ru_utime + usage.ru_stime,
-        peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        peak_rss_mb=peak.main_mb,  # sampled: ru_maxrss starts at this process's own peak
         server_cpu_s=server_cpu,
     )
 
@@ -477,7 +480,8 @@ def table(result: dict[str, Any]) -> str:
             lines.append(
                 f"  --workers {run['workers']}: {run['pages_per_s']:.0f} article pages/s,"
                 f" {run['cpu_ms_per_page']:.2f} ms CPU a page (all processes),"
-                f" peak RSS {run['peak_rss_mb']:.0f} MB, same records: {run['same_records_as_b']}"
+                f" peak RSS {run['peak_rss_mb']:.0f} MB (largest process"
+                f" {run['largest_rss_mb']:.0f}), same records: {run['same_records_as_b']}"
             )
         for run in runs.get("rss_scale", []):
             lines.append(

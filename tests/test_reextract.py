@@ -211,6 +211,18 @@ def test_arguments_it_cannot_use_are_one_line_and_exit_2(tmp_path: Path) -> None
         done.stderr.strip() == f"newsagg: error: {tmp_path}/nothing-*.warc.gz: no such archive file"
     )
     assert not (tmp_path / "data").exists()
+    sample = str(REPO / "newsagg" / "sample" / "ress-sample.warc.gz")
+    done = reextract(tmp_path, sample, "--workers", "0")
+    assert (done.returncode, done.stderr.strip()) == (
+        2,
+        "newsagg: error: --workers: expected >= 1, got 0",
+    )
+    done = reextract(tmp_path, sample, settings={"NEWSAGG_BACKEND": "redis"})
+    assert (done.returncode, done.stderr.strip()) == (
+        2,
+        "newsagg: error: NEWSAGG_BACKEND: re-extraction runs on sqlite",
+    )
+    assert not (tmp_path / "data").exists()
 
 
 def test_o_runs_keep_no_archive_unless_asked(local_site: LocalSite, tmp_path: Path) -> None:

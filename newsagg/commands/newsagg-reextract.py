@@ -26,6 +26,7 @@ from newsagg.errors import StartError
 from newsagg.health import EXIT_BAD_START
 from newsagg.reextract.sources import SourceArchive, describe, expand
 from newsagg.reextract.spider import SOURCE, ReextractSource, ReextractSpider
+from newsagg.scaling.settings import is_redis
 
 _NOT_REPLAYED = ("replay", "full")  # crawl arguments that mean nothing to a re-extraction
 
@@ -45,9 +46,10 @@ class Command(CrawlCommand):
         group.add_argument(
             "--workers",
             type=int,
-            default=os.cpu_count() or 1,
+            default=len(os.sched_getaffinity(0)),
             metavar="N",
-            help="processes extracting pages (default: the CPUs, %(default)s here)",
+            help="processes extracting pages (default: the CPUs this process may use,"
+            " %(default)s here)",
         )
         group.add_argument(
             "--update-state",
@@ -68,6 +70,11 @@ class Command(CrawlCommand):
         if opts.workers < 1:
             self.fail(
                 EXIT_BAD_START, f"newsagg: error: --workers: expected >= 1, got {opts.workers}"
+            )
+            return
+        if is_redis(self.settings):  # a shared run's workers keep no archive to read back
+            self.fail(
+                EXIT_BAD_START, "newsagg: error: NEWSAGG_BACKEND: re-extraction runs on sqlite"
             )
             return
         try:

@@ -206,7 +206,7 @@ def _percentages(value: Any) -> dict[str, float]:
 
 
 def _archive(value: Any) -> str:
-    """ "auto" (dataset runs archive, -o/-O runs do not), or on/off as a boolean."""
+    """The archive mode: auto (dataset runs archive, -o/-O runs do not), or on/off."""
     if isinstance(value, str) and value.strip().lower() == "auto":
         return "auto"
     try:

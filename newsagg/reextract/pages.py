@@ -132,17 +132,17 @@ class PageSorter:
 
 # --- in the worker processes -----------------------------------------------------------------
 
-_WORKER: tuple[SiteProfile] | None = None
+_PROFILE: SiteProfile | None = None  # the site's, given once to each worker process
 
 
 def start_worker(profile: SiteProfile) -> None:
-    global _WORKER
-    _WORKER = (profile,)
+    global _PROFILE
+    _PROFILE = profile
 
 
 def extract_work(work: ArticleWork) -> ArticleResult:
-    assert _WORKER is not None, "start_worker() first"
-    return extract_archived(work, _WORKER[0])
+    assert _PROFILE is not None, "start_worker() first"
+    return extract_archived(work, _PROFILE)
 
 
 def extract_archived(work: ArticleWork, profile: SiteProfile) -> ArticleResult:

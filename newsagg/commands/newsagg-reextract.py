@@ -63,7 +63,6 @@ class Command(CrawlCommand):
         # A re-extraction reads the archive; it writes none.
         self.settings.set("NEWSAGG_ARCHIVE", "0", priority="cmdline")
         self.settings.set("NEWSAGG_REPLAY", "", priority="cmdline")
-        self.state_dir: Path | None = None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -83,16 +82,17 @@ class Command(CrawlCommand):
         except StartError as exc:
             self.fail(EXIT_BAD_START, f"newsagg: error: {exc}")
             return
+        state_dir = None
         if not opts.update_state:
-            self.state_dir = Path(tempfile.mkdtemp(prefix="newsagg-reextract-"))
-            self.settings.set("NEWSAGG_STATE", str(self.state_dir / "state.sqlite3"), "cmdline")
+            state_dir = Path(tempfile.mkdtemp(prefix="newsagg-reextract-"))
+            self.settings.set("NEWSAGG_STATE", str(state_dir / "state.sqlite3"), "cmdline")
         self.source = ReextractSource(tuple(source.path for source in sources), opts.workers)
         self.source_archives = [source.as_manifest() for source in sources]
         try:
             super().run([SPIDER], opts)
         finally:
-            if self.state_dir is not None:
-                shutil.rmtree(self.state_dir, ignore_errors=True)
+            if state_dir is not None:
+                shutil.rmtree(state_dir, ignore_errors=True)
 
     def sources(self, args: list[str]) -> list[SourceArchive]:
         if not args:

@@ -109,10 +109,6 @@ class RunArchive:
             output = self.context.files.add("archive", part.partial, part.path)
             output.stored, output.rows = True, part.responses
 
-    def abort(self) -> None:
-        self.finished = True
-        self.writer.abort()
-
 
 def archive_directory(context: RunContext) -> Path | None:
     """Where the run's archive goes: beside its dataset file (NEWSAGG_ARCHIVE auto or on), or

@@ -26,7 +26,7 @@ from newsagg.output.archive import Provenance
 from newsagg.output.archive_reader import ArchiveDamage, ArchivedResponse
 from newsagg.reextract.responses import Undecodable, scrapy_response
 from newsagg.sites.profiles import SiteProfile
-from newsagg.spiders.article_page import Rejection, extract_page
+from newsagg.spiders.article_page import Rejection, extract_page, own_article_ref
 from newsagg.spiders.hosts import SiteHosts
 from newsagg.spiders.links import LinkJudge
 
@@ -132,31 +132,32 @@ class PageSorter:
 
 # --- in the worker processes -----------------------------------------------------------------
 
-_PROFILE: SiteProfile | None = None  # the site's, given once to each worker process
+_SITE: tuple[SiteProfile, SiteHosts] | None = None  # given once to each worker process
 
 
-def start_worker(profile: SiteProfile) -> None:
-    global _PROFILE
-    _PROFILE = profile
+def start_worker(profile: SiteProfile, hosts: SiteHosts) -> None:
+    global _SITE
+    _SITE = (profile, hosts)
 
 
 def extract_work(work: ArticleWork) -> ArticleResult:
-    assert _PROFILE is not None, "start_worker() first"
-    return extract_archived(work, _PROFILE)
+    assert _SITE is not None, "start_worker() first"
+    return extract_archived(work, *_SITE)
 
 
-def extract_archived(work: ArticleWork, profile: SiteProfile) -> ArticleResult:
-    """The article page as the crawl's callback would have read it."""
-    ref, archived = work.ref, work.archived
+def extract_archived(work: ArticleWork, profile: SiteProfile, hosts: SiteHosts) -> ArticleResult:
+    """The article page through the crawl callback's own steps."""
+    archived = work.archived
     outcome: Extraction | Rejection
     try:
         response = scrapy_response(archived)
     except Undecodable as exc:
-        outcome = Rejection(ref.url, "fetch_error", f"body does not decode: {exc}")
+        outcome = Rejection(work.ref.url, "fetch_error", f"body does not decode: {exc}")
     else:
-        if isinstance(response, TextResponse):
-            page = parse_page(response)
-            outcome = extract_page(page, ref, profile, get_base_url(response))
+        ref = own_article_ref(response, profile, hosts)  # work.ref, or not HTML
+        if isinstance(ref, Rejection):
+            outcome = ref
         else:
-            outcome = Rejection(ref.url, "not_html", "article page is not HTML")
-    return ArticleResult(ref, archived.provenance, outcome)
+            page = parse_page(response)  # type: ignore[arg-type]  # own_article_ref: a TextResponse
+            outcome = extract_page(page, ref, profile, get_base_url(response))
+    return ArticleResult(work.ref, archived.provenance, outcome)

@@ -34,7 +34,7 @@ class ReextractSpider(AggregatorSpider):
             works,
             source.workers,
             initializer=start_worker,
-            initargs=(self.profile,),
+            initargs=(self.profile, self.context.hosts),
         )
         for result in results:
             article = self.article_of(result, sorter)

@@ -91,12 +91,34 @@ class Config:
             except (TypeError, ValueError) as exc:
                 raise ConfigError(f"{name}: {exc}") from None
         config = cls(**values)
+        _check_pipelines(settings)
         if config.retry_backoff_max < config.retry_backoff:
             raise ConfigError(
                 f"NEWSAGG_RETRY_BACKOFF_MAX: expected >= NEWSAGG_RETRY_BACKOFF"
                 f" ({config.retry_backoff:g}), got {config.retry_backoff_max:g}"
             )
         return config
+
+
+DEDUPE_PIPELINE = "newsagg.pipelines.dedupe.DedupePipeline"
+
+
+def _check_pipelines(settings: BaseSettings) -> None:
+    """The dedupe stage enabled, and last: what a later stage dropped or replaced would have
+    its duplicate decision made all the same (ConfigError otherwise)."""
+    enabled = {}
+    for key, order in settings.getwithbase("ITEM_PIPELINES").items():
+        if order is not None:
+            name = key if isinstance(key, str) else f"{key.__module__}.{key.__qualname__}"
+            enabled[name] = order
+    if DEDUPE_PIPELINE not in enabled:
+        raise ConfigError(f"ITEM_PIPELINES: {DEDUPE_PIPELINE} is the dedupe stage; enable it")
+    later = sorted(name for name, order in enabled.items() if order > enabled[DEDUPE_PIPELINE])
+    if later:
+        raise ConfigError(
+            f"ITEM_PIPELINES: {DEDUPE_PIPELINE} must be the last stage; {later[0]} comes after"
+            " it (give it an order below the dedupe stage's)"
+        )
 
 
 # --- rules: raw setting value -> typed value, or ValueError with what was expected -------------

@@ -161,7 +161,8 @@ class RunContext:
     def _open_shared(
         cls, settings: BaseSettings, config: Config, raw: dict[str, Any], *, join: bool
     ) -> Self:
-        from newsagg.output.exporter import check_index, hasher_of
+        from newsagg.output.exporter import check_index
+        from newsagg.pipelines.dedupe import hasher_of
         from newsagg.scaling.context import check_shared, open_shared
         from newsagg.state.redis import RedisStateStore
 

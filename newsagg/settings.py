@@ -76,6 +76,9 @@ NEWSAGG_STOP_AFTER_KNOWN_PAGES = 1  # fully-known listing pages in a row that en
 ITEM_PIPELINES = {
     "newsagg.pipelines.clean.CleanPipeline": 100,
     "newsagg.pipelines.validate.ValidatePipeline": 200,
+    # Last: state lookups, exact copies, MinHash near-copy candidates (the canonical copy is
+    # chosen at the publish step). A stage after it must not drop or replace articles.
+    "newsagg.pipelines.dedupe.DedupePipeline": 300,
 }
 # An article missing one of these is rejected; the reason names the first missing one.
 NEWSAGG_REQUIRED_FIELDS = ["published", "title", "body", "source"]

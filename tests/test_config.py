@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from newsagg.config import RULES, Config
 from newsagg.errors import ConfigError
 from newsagg.output.diff import SETTINGS as DIFF_SETTINGS
 from tests.conftest import run_crawl
+
+CLEAN = "newsagg.pipelines.clean.CleanPipeline"
+VALIDATE = "newsagg.pipelines.validate.ValidatePipeline"
+DEDUPE = "newsagg.pipelines.dedupe.DedupePipeline"
 
 
 def project_settings(**overrides: object) -> Settings:
@@ -80,6 +85,16 @@ def test_a_bad_setting_is_one_line_naming_it(name: str, value: str, message: str
     assert str(raised.value).startswith(f"{name}: {message}")
 
 
+def test_the_dedupe_stage_is_the_last_enabled_pipeline() -> None:
+    """A stage disabled with None after it does not count; a class key is named by its path."""
+    from newsagg.pipelines.clean import CleanPipeline
+
+    later = {DEDUPE: 300, VALIDATE: None, CleanPipeline: 100}
+    Config.from_settings(project_settings(ITEM_PIPELINES=later))
+    with pytest.raises(ConfigError, match=rf"^ITEM_PIPELINES: {DEDUPE} must be the last stage; "):
+        Config.from_settings(project_settings(ITEM_PIPELINES={DEDUPE: 300, CleanPipeline: 301}))
+
+
 def test_backoff_max_below_backoff_is_refused() -> None:
     settings = project_settings(NEWSAGG_RETRY_BACKOFF="10", NEWSAGG_RETRY_BACKOFF_MAX="5")
     with pytest.raises(ConfigError, match=r"^NEWSAGG_RETRY_BACKOFF_MAX: expected >= NEWSAGG_RET"):
@@ -106,6 +121,15 @@ def test_backoff_max_below_backoff_is_refused() -> None:
             {"NEWSAGG_RUN_ID": "../x"},
             "newsagg: error: NEWSAGG_RUN_ID: letters, digits, '-' and '_' only (at most 64),"
             " got '../x'",
+        ),
+        (
+            {"ITEM_PIPELINES": json.dumps({CLEAN: 100, VALIDATE: 200})},
+            f"newsagg: error: ITEM_PIPELINES: {DEDUPE} is the dedupe stage; enable it",
+        ),
+        (
+            {"ITEM_PIPELINES": json.dumps({CLEAN: 100, DEDUPE: 300, VALIDATE: 400})},
+            f"newsagg: error: ITEM_PIPELINES: {DEDUPE} must be the last stage; {VALIDATE} comes"
+            " after it (give it an order below the dedupe stage's)",
         ),
         (
             {"FEEDS": '{"s3://bucket/out.jsonl": {"format": "jsonl"}}'},

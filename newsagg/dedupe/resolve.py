@@ -67,7 +67,7 @@ class Decision:
 class Entry:
     """One article of the run: what the state said about it when it arrived."""
 
-    index: int  # arrival order
+    index: int  # arrival order among the run's entries; -1 until admitted
     id: str
     num: int
     url: str
@@ -170,13 +170,17 @@ class Deduplicator:
         self.fingerprints = Fingerprints(self.hasher.num_perm, self.hasher.bands)
 
     def add(self, item: Article, requested_url: str | None = None) -> Entry:
-        """Look the article up in the state as it arrives, and fingerprint it; decide later."""
-        entry = self.look_up(item, requested_url)
+        """Look the article up in the state as it arrives, fingerprint it and admit it; decide
+        later. (The item pipeline's dedupe stage does the first two, its holder the third.)"""
+        entry = self.look_up(item)
+        if requested_url and requested_url != item.url:
+            entry.aliases = (requested_url,)
         self.fingerprint(entry, item)
-        return entry
+        return self.admit(entry)
 
-    def look_up(self, item: Article, requested_url: str | None = None) -> Entry:
-        """The entry of an arriving article, with what the state says of its id and text."""
+    def look_up(self, item: Article) -> Entry:
+        """The entry of an arriving article, with what the state says of its id and text; not
+        yet one of the run's (`admit`)."""
         num = int(item.id.rsplit(":", 1)[1])
         previous = self.store.article(self.site, item.id)
         stored_exact = None
@@ -188,19 +192,23 @@ class Deduplicator:
                 default=None,
             )
         unchanged = previous is not None and previous.content_hash == item.content_hash
-        entry = Entry(
-            index=len(self.entries),
+        return Entry(
+            index=-1,
             id=item.id,
             num=num,
             url=item.url,
             content_hash=item.content_hash,
             published=item.published,
-            aliases=(requested_url,) if requested_url and requested_url != item.url else (),
+            aliases=(),
             stored=previous is not None,
             unchanged=unchanged,
             stored_exact=stored_exact.canonical_url if stored_exact is not None else None,
             stored_near=None,
         )
+
+    def admit(self, entry: Entry) -> Entry:
+        """A looked-up, fingerprinted entry made one of the run's, in arrival order."""
+        entry.index = len(self.entries)
         self.entries.append(entry)
         return entry
 

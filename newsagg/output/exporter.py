@@ -1,6 +1,9 @@
 """Scrapy's feed exporter, holding the run's articles until the crawl is done, then writing
 each with its final duplicate decision into the `.partial` feed files.
 
+Each article arrives looked up and fingerprinted by the item pipeline's dedupe stage
+(newsagg.pipelines.dedupe); what is left for here is the run-wide choice of canonical copies.
+
 Why hold them: the canonical copy of a text can only be chosen once every candidate of the run
 is known, whatever order the crawl met them in (newsagg.dedupe.resolve). Items wait on disk
 (queuelib's FIFO), not in memory. Writing them through FeedExporter's own `item_scraped` keeps
@@ -22,10 +25,10 @@ from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter, FeedSlot
 from scrapy.http import Response
 
-from newsagg.dedupe.fingerprint import MinHasher
-from newsagg.dedupe.resolve import Deduplicator, Entry, Outcome, Policy
+from newsagg.dedupe.resolve import Entry, Outcome
 from newsagg.errors import StartError
 from newsagg.items import Article
+from newsagg.pipelines.dedupe import dedupe_stage, hasher_of, run_deduplicator
 from newsagg.run import RunContext, run_context
 from newsagg.signals import page_rejected
 
@@ -36,15 +39,7 @@ class DedupeFeedExporter(FeedExporter):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)  # NotConfigured when there is no feed: nothing to dedupe
         self.context = run_context(crawler)
-        config = self.context.config
-        self.dedupe = Deduplicator(
-            self.context.store,
-            hasher_of(self.context),
-            self.context.site,
-            Policy(config.duplicates),
-            agencies=self.context.arguments.profile.news_agencies,
-        )
-        self.context.components["dedupe"] = self.dedupe
+        self.dedupe = run_deduplicator(self.context)
         self.spool = Spool()
         self.decided: list[Entry] = []
         self.context.components["decided"] = self.decided
@@ -60,13 +55,14 @@ class DedupeFeedExporter(FeedExporter):
             super().item_scraped(item, spider)
             return
         ref = response.meta.get("ref") if response is not None else None
-        timer = self.context.timer
-        with timer("state"):
-            entry = self.dedupe.look_up(item, getattr(ref, "url", None))
-        with timer("near_duplicates"):
-            self.dedupe.fingerprint(entry, item)
-        with timer("dedupe"):
-            self.spool.put(entry.index, item)
+        entry = dedupe_stage(self.context).take(item, getattr(ref, "url", None))
+        if entry is None:  # logged as an error by the signal: the run fails, nothing lost
+            raise RuntimeError(
+                f"{item.url}: reached the feed without passing the dedupe stage; a pipeline"
+                " after newsagg.pipelines.dedupe.DedupePipeline replaced it"
+            )
+        with self.context.timer("dedupe"):
+            self.spool.put(self.dedupe.admit(entry).index, item)
 
     async def close_spider(self, spider: Spider) -> None:
         """Decide and write (a failure is the publish step's to report), then let Scrapy close
@@ -132,11 +128,6 @@ class DedupeFeedExporter(FeedExporter):
                 except Exception:  # the failure is already recorded
                     logger.debug("closing %s after the failure failed too", slot.uri)
         self.slots = []
-
-
-def hasher_of(context: RunContext) -> MinHasher:
-    config = context.config
-    return MinHasher.create(config.near_dup_threshold, config.near_dup_num_perm)
 
 
 def check_index(context: RunContext) -> None:

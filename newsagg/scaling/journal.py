@@ -16,15 +16,14 @@ import pickle
 from dataclasses import dataclass
 from typing import Any, Self
 
-import redis
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from newsagg.dedupe.resolve import NO_ROW, Deduplicator, Entry, Policy
+from newsagg.dedupe.resolve import NO_ROW, Entry
 from newsagg.items import Article
-from newsagg.output.exporter import hasher_of
 from newsagg.output.rejects import RejectsLog
+from newsagg.pipelines.dedupe import dedupe_stage, run_deduplicator
 from newsagg.run import RunContext, run_context
 from newsagg.scaling.keys import RunKeys
 from newsagg.scaling.link import BackendLost, RedisLink
@@ -93,21 +92,14 @@ class RunJournal:
 
 
 class ArticleJournal:
-    """In place of the exporter (NEWSAGG_BACKEND=redis): each article is looked up in the
-    state and fingerprinted as it arrives, as there, then journaled undecided."""
+    """In place of the exporter (NEWSAGG_BACKEND=redis): each article, looked up in the state
+    and fingerprinted by the dedupe stage, is journaled undecided."""
 
     def __init__(self, context: RunContext, member: Membership) -> None:
         self.context = context
         self.journal = RunJournal(member)
         self.worker = member.worker
-        config = context.config
-        self.dedupe = Deduplicator(
-            context.store,
-            hasher_of(context),
-            context.site,
-            Policy(config.duplicates),
-            agencies=context.arguments.profile.news_agencies,
-        )
+        self.dedupe = run_deduplicator(context)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -122,21 +114,15 @@ class ArticleJournal:
             return
         ref = response.meta.get("ref") if response is not None else None
         requested = getattr(ref, "url", None) or item.url
-        timer = self.context.timer
-        try:
-            with timer("state"):
-                entry = self.dedupe.look_up(item, requested)
-            with timer("near_duplicates"):
-                self.dedupe.fingerprint(entry, item)
-        except redis.RedisError as exc:  # the state's own connection: the same loss
-            self.journal.link.fail(exc)
+        entry = dedupe_stage(self.context).take(item, requested)
+        if entry is None:  # the state was lost in the dedupe stage: this worker stops
             return
+        timer = self.context.timer
         fingerprint = None
         if entry.row != NO_ROW:
             prints = self.dedupe.fingerprints
             keys = tuple(prints.band_keys(entry.row).tolist())
             fingerprint = (prints.signature_bytes(entry.row), keys, prints.text(entry.row))
-        self.dedupe.entries.clear()  # decided by the publishing step, not kept here
         try:
             with timer("dedupe"):
                 self.journal.article(

@@ -34,13 +34,14 @@ import numpy as np
 import redis
 from scrapy.settings import BaseSettings
 
-from newsagg.dedupe.resolve import Deduplicator, Entry, Outcome, Policy
+from newsagg.dedupe.resolve import Deduplicator, Entry, Outcome
 from newsagg.health import Problem, RunFacts, Thresholds, Verdict, check_run
-from newsagg.output.exporter import Spool, hasher_of
+from newsagg.output.exporter import Spool
 from newsagg.output.layout import latest_path
 from newsagg.output.manifest import build_manifest, dumps, latest_pointer
 from newsagg.output.recovery import recover
 from newsagg.output.storage import fsync_directory, sha256_of, write_atomically
+from newsagg.pipelines.dedupe import new_deduplicator
 from newsagg.run import RunContext, previous_run
 from newsagg.scaling.journal import ARTICLE, PAGE_DIGITS, REJECT, JournaledArticle
 from newsagg.scaling.keys import RunKeys, site_lock
@@ -193,13 +194,7 @@ class RunPublisher:
         checkpoints = self._checkpoints()
         tally = merged_tally(c.get("tally", {}) for c in checkpoints)
         context.tally = tally
-        dedupe = Deduplicator(
-            context.store,
-            hasher_of(context),
-            context.site,
-            Policy(self.config.duplicates),
-            agencies=context.arguments.profile.news_agencies,
-        )
+        dedupe = new_deduplicator(context)  # not the worker's own: it decides the whole run
         spool = Spool()
         rejects: dict[str, list[dict[str, Any]]] = {}
         for kind, value in self._journal():

@@ -7,12 +7,22 @@ import random
 import secrets
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newsagg.dedupe.fingerprint import MinHasher
-from newsagg.dedupe.resolve import Decision, Deduplicator, Fingerprints, Outcome, Policy
+from newsagg.dedupe.resolve import (
+    OFFERS_HELD,
+    Decision,
+    Deduplicator,
+    Fingerprints,
+    Outcome,
+    Policy,
+)
+from newsagg.extract.article import Extraction
 from newsagg.items import Article
-from newsagg.pipelines.clean import content_hash
+from newsagg.pipelines.clean import CleanPipeline, content_hash
+from newsagg.reextract.pages import body_fingerprint
 from newsagg.sites.profiles import load_profile
 from newsagg.state.store import RunJournal, open_state_store
 from tests.newsroom import body, edit_two_sentences, new_lead
@@ -175,6 +185,41 @@ def test_records_cover_written_and_dropped_articles(tmp_path: Path) -> None:
     assert records[0].signature is not None
     assert len(records[0].band_keys) == 25
     assert records[1].signature == records[0].signature  # same text: computed once
+
+
+def test_a_fingerprint_computed_ahead_is_the_one_the_stage_takes(tmp_path: Path) -> None:
+    """What a re-extraction worker computes from the extracted paragraphs (before cleaning) is
+    what the dedupe stage computes from the cleaned article; an offer is taken by the content
+    hash, once, and an offer for a text that never arrives does not stay."""
+    paragraphs = ("  Le  gouvernement a présenté mardi son projet &amp; ", *body(7), "")
+    found = Extraction(None, None, None, None, None, paragraphs, "published_line")
+    content, ahead = body_fingerprint(found, HASHER, "maghress")
+    item = article(7, list(paragraphs))
+    CleanPipeline().process_item(item)
+    assert content == item.content_hash
+    computed = HASHER.fingerprint(item.body)
+    assert computed is not None
+    assert ahead[0].tolist() == computed[0].tolist()
+    assert ahead[1] == HASHER.band_keys("maghress", computed[0])
+    assert ahead[2] == computed[1]
+
+    store = open_state_store(str(tmp_path / "state.sqlite3"))
+    dedupe = Deduplicator(store, HASHER, "maghress")
+    marker = (np.arange(128, dtype=np.uint32), list(range(25)), b"marker")
+    dedupe.offer(content, marker)
+    entry = dedupe.add(item)
+    assert dedupe.fingerprints.signature(entry.row).tolist() == list(range(128))  # the offer
+    assert dedupe.fingerprints.text(entry.row) == b"marker"
+    other = dedupe.add(article(8, body(8)))  # nothing offered: computed here
+    assert dedupe.fingerprints.text(other.row) == HASHER.fingerprint(body_text(8))[1]
+    for number in range(OFFERS_HELD + 1):
+        dedupe.offer(f"{number:064x}", marker)
+    assert len(dedupe._offered) == OFFERS_HELD
+    assert f"{0:064x}" not in dedupe._offered  # the oldest let go
+
+
+def body_text(number: int) -> str:
+    return "\n\n".join(body(number))
 
 
 def test_the_canonical_copy_is_the_earliest_day_then_the_agency_then_one_outlets_lowest_id(

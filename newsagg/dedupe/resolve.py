@@ -31,6 +31,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeAlias
 
 import numpy as np
 
@@ -41,6 +42,9 @@ from newsagg.state.store import SeenRecord, StateStore, StoredArticle
 logger = logging.getLogger(__name__)
 
 NO_ROW = -1  # an entry without a MinHash signature (no body, or none needed)
+OFFERS_HELD = 1024  # fingerprints computed ahead that wait for their article (`offer`)
+# A text's MinHash values (uint32), band keys and compressed normalized text.
+Fingerprint: TypeAlias = tuple[np.ndarray, Sequence[int], bytes]
 
 
 class Outcome(StrEnum):
@@ -165,6 +169,9 @@ class Deduplicator:
     _ids: set[str] = field(default_factory=set)  # ids already decided in this run
     # Row of each text met so far: an exact copy in the run reuses it, not recomputes it.
     _rows: dict[str, int] = field(default_factory=dict)
+    # Fingerprints computed ahead by other processes (re-extraction workers), by content hash:
+    # the fingerprint is a function of the normalized text, which the hash names.
+    _offered: dict[str, Fingerprint] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.fingerprints = Fingerprints(self.hasher.num_perm, self.hasher.bands)
@@ -221,9 +228,7 @@ class Deduplicator:
         if entry.row != NO_ROW:
             entry.stored_near = self._stored_near(entry)
 
-    def adopt(
-        self, entry: Entry, fingerprint: tuple[np.ndarray, Sequence[int], bytes] | None
-    ) -> Entry:
+    def adopt(self, entry: Entry, fingerprint: Fingerprint | None) -> Entry:
         """An entry looked up and fingerprinted by another process (a worker of a shared run),
         with its text's signature, band keys and compressed text: added, undecided, as if it
         had arrived here last (`add`)."""
@@ -240,13 +245,25 @@ class Deduplicator:
         self.entries.append(entry)
         return entry
 
+    def offer(self, content_hash: str, fingerprint: Fingerprint) -> None:
+        """A text's fingerprint (signature, band keys, compressed normalized text), computed
+        elsewhere, for the article with this content hash when it arrives. At most
+        `OFFERS_HELD` wait: an offer whose article was rejected on its way is let go."""
+        if content_hash in self._rows:  # an exact copy of a text met before: not needed
+            return
+        if len(self._offered) >= OFFERS_HELD:
+            del self._offered[next(iter(self._offered))]
+        self._offered[content_hash] = fingerprint
+
     def _row(self, item: Article) -> int:
         known = self._rows.get(item.content_hash or "")
         if known is not None:
             return known
-        fingerprint = self.hasher.fingerprint(item.body)
         row = NO_ROW
-        if fingerprint is not None:
+        offered = self._offered.pop(item.content_hash or "", None)
+        if offered is not None:
+            row = self.fingerprints.add(*offered)
+        elif (fingerprint := self.hasher.fingerprint(item.body)) is not None:
             signature, text = fingerprint
             keys = self.hasher.band_keys(self.site, signature)
             row = self.fingerprints.add(signature, keys, text)

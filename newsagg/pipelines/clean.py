@@ -15,11 +15,17 @@ class CleanPipeline:
     def process_item(self, item: Article) -> Article:
         item.title = clean_text(item.title) or None
         item.source = clean_text(item.source) or None
-        if item.body:
-            paragraphs = (clean_text(p) for p in item.body.split("\n\n"))
-            item.body = "\n\n".join(p for p in paragraphs if p) or None
+        item.body = clean_body(item.body)
         item.content_hash = content_hash(item.body) if item.body else None
         return item
+
+
+def clean_body(body: str | None) -> str | None:
+    """Each paragraph cleaned, the empty ones dropped; None if none is left."""
+    if not body:
+        return body
+    paragraphs = (clean_text(p) for p in body.split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p) or None
 
 
 def content_hash(body: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import TextResponse
@@ -19,11 +19,14 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.response import get_base_url
 
 from newsagg import stats as keys
+from newsagg.dedupe.fingerprint import MinHasher
+from newsagg.dedupe.resolve import Fingerprint
 from newsagg.extract.article import Extraction
 from newsagg.extract.page import parse_page
 from newsagg.extract.url import ArticleRef, canonical_url, parse_article_url
 from newsagg.output.archive import Provenance
 from newsagg.output.archive_reader import ArchiveDamage, ArchivedResponse
+from newsagg.pipelines.clean import clean_body, content_hash
 from newsagg.reextract.responses import Undecodable, scrapy_response
 from newsagg.sites.profiles import SiteProfile
 from newsagg.spiders.article_page import Rejection, extract_page, own_article_ref
@@ -46,6 +49,9 @@ class ArticleResult:
     ref: ArticleRef
     provenance: Provenance
     outcome: Extraction | Rejection
+    # The body's content hash and dedupe fingerprint, computed by the worker so the process
+    # that runs the item pipelines does not (Deduplicator.offer); None when not asked.
+    fingerprint: tuple[str, Fingerprint] | None = None
 
 
 class PageSorter:
@@ -132,17 +138,35 @@ class PageSorter:
 
 # --- in the worker processes -----------------------------------------------------------------
 
-_SITE: tuple[SiteProfile, SiteHosts] | None = None  # given once to each worker process
+# Given once to each worker process; the hasher only when the worker fingerprints bodies.
+_SITE: tuple[SiteProfile, SiteHosts, MinHasher | None] | None = None
 
 
-def start_worker(profile: SiteProfile, hosts: SiteHosts) -> None:
+def start_worker(profile: SiteProfile, hosts: SiteHosts, hasher: MinHasher | None) -> None:
     global _SITE
-    _SITE = (profile, hosts)
+    _SITE = (profile, hosts, hasher)
 
 
 def extract_work(work: ArticleWork) -> ArticleResult:
     assert _SITE is not None, "start_worker() first"
-    return extract_archived(work, *_SITE)
+    profile, hosts, hasher = _SITE
+    result = extract_archived(work, profile, hosts)
+    if hasher is None or not isinstance(result.outcome, Extraction):
+        return result
+    return replace(result, fingerprint=body_fingerprint(result.outcome, hasher, profile.name))
+
+
+def body_fingerprint(
+    found: Extraction, hasher: MinHasher, site: str
+) -> tuple[str, Fingerprint] | None:
+    """What the dedupe stage would compute from the article's body once CleanPipeline has
+    cleaned it: its content hash and fingerprint."""
+    body = clean_body("\n\n".join(found.paragraphs))
+    fingerprint = hasher.fingerprint(body)
+    if body is None or fingerprint is None:
+        return None
+    signature, text = fingerprint
+    return content_hash(body), (signature, hasher.band_keys(site, signature), text)
 
 
 def extract_archived(work: ArticleWork, profile: SiteProfile, hosts: SiteHosts) -> ArticleResult:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from newsagg.items import Article
 from newsagg.output.archive_reader import read_archives
+from newsagg.pipelines.dedupe import hasher_of, run_deduplicator
 from newsagg.reextract.pages import ArticleResult, PageSorter, extract_work, start_worker
 from newsagg.reextract.pool import ordered_map
 from newsagg.spiders.aggregator import AggregatorSpider
@@ -29,12 +30,15 @@ class ReextractSpider(AggregatorSpider):
         source: ReextractSource = self.context.components[SOURCE]
         sorter = PageSorter(self.profile, self.context.hosts, self.links, self.crawler.stats)
         works = sorter.articles(read_archives(source.paths))
+        # With worker processes, they fingerprint the bodies too: this process, which runs
+        # the item pipelines, is the one that limits the rate.
+        hasher = hasher_of(self.context) if source.workers > 1 else None
         results = ordered_map(
             extract_work,
             works,
             source.workers,
             initializer=start_worker,
-            initargs=(self.profile, self.context.hosts),
+            initargs=(self.profile, self.context.hosts, hasher),
         )
         for result in results:
             article = self.article_of(result, sorter)
@@ -49,4 +53,6 @@ class ReextractSpider(AggregatorSpider):
             return None
         if not self.counted_and_kept(found, None):
             return None
+        if result.fingerprint is not None:
+            run_deduplicator(self.context).offer(*result.fingerprint)
         return self.article(result.ref, found, author, result.provenance)

@@ -3,6 +3,7 @@ real SQLite state file under tmp_path."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -129,6 +130,41 @@ def test_syndicated_copies_point_to_the_oldest_copy_whatever_the_crawl_order(
         "maghress: dedupe: 3 new, 0 updated, 0 unchanged; copies: 1 exact, 2 near, 0 of them"
         " dropped; 0 known articles not requested, 0 listings stopped on known pages"
     ) in result.log
+
+
+def test_an_article_a_stage_before_dedupe_drops_is_no_copys_canonical_and_not_remembered(
+    local_site: LocalSite, tmp_path: Path
+) -> None:
+    """Dedupe is the pipeline's last stage: it only sees what the stages before it let
+    through, so the copy of a dropped article is an original, and the dropped one is fetched
+    again by the next run."""
+    original = story(200, title="Le barrage atteint son niveau record")
+    exact = story(203, title=original.title, paragraphs=original.paragraphs, outlet="Le Matin")
+    room = Newsroom()
+    room.add(original, exact)
+    room.serve(local_site)
+    pipelines = {
+        "newsagg.pipelines.clean.CleanPipeline": 100,
+        "newsagg.pipelines.validate.ValidatePipeline": 200,
+        "tests.stage_pipelines.DropArticle200": 250,
+        "newsagg.pipelines.dedupe.DedupePipeline": 300,
+    }
+    first = crawl(local_site, tmp_path, "1.jsonl", ITEM_PIPELINES=json.dumps(pipelines))
+    assert [(r["id"], r["duplicate_of"]) for r in first.records] == [
+        ("maghress:lopinion:203", None)
+    ]
+    assert [(r["url"], r["reason"]) for r in first.rejects] == [
+        (f"{local_site.base_url}/fr/lopinion/200", "dropped")
+    ]
+    assert stat(first, "newsagg/dedupe/new") == 1
+    assert stat(first, "newsagg/state/recorded") == 1
+
+    second = crawl(local_site, tmp_path, "2.jsonl")  # the default pipelines
+    assert article_requests(local_site) == ["/fr/lopinion/200"]
+    # 203's record is out with this text: it stays the canonical copy (docs/dedupe.md).
+    assert [(r["id"], r["duplicate_of"]) for r in second.records] == [
+        ("maghress:lopinion:200", f"{local_site.base_url}/fr/lopinion/203")
+    ]
 
 
 def test_tomorrows_copy_of_todays_story_is_marked_and_drop_mode_skips_it(

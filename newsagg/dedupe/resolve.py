@@ -87,6 +87,11 @@ class Entry:
     canonical: str = ""  # URL a copy of this entry points to
     registered: bool = False  # decided, and a copy of it points to `canonical`
 
+    def requested_by(self, url: str | None) -> None:
+        """The URL the article was requested by: kept as an alias when a redirect moved it."""
+        if url and url != self.url:
+            self.aliases = (url,)
+
 
 class Fingerprints:
     """The run's texts, one row each: band keys (int64) in memory, in blocks of `BLOCK` rows
@@ -180,8 +185,7 @@ class Deduplicator:
         """Look the article up in the state as it arrives, fingerprint it and admit it; decide
         later. (The item pipeline's dedupe stage does the first two, its holder the third.)"""
         entry = self.look_up(item)
-        if requested_url and requested_url != item.url:
-            entry.aliases = (requested_url,)
+        entry.requested_by(requested_url)
         self.fingerprint(entry, item)
         return self.admit(entry)
 

@@ -90,8 +90,8 @@ class DedupePipeline:
         """The entry of an article this stage let through, with the URL it was requested by
         (kept as an alias when a redirect moved it); None if it has none (state lost)."""
         entry = self.arrived.pop(id(item), None)
-        if entry is not None and requested_url and requested_url != item.url:
-            entry.aliases = (requested_url,)
+        if entry is not None:
+            entry.requested_by(requested_url)
         return entry
 
     def forget(self, item: Any, **_: Any) -> None:

@@ -10,6 +10,7 @@ import json
 import re
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -101,15 +102,19 @@ def newsroom() -> Newsroom:
 
 def slowed(site: LocalSite, seconds: float, server: RedisServer | None = None) -> None:
     """Every article page answers after `seconds`; with `server`, not before both workers
-    hold requests of the run (one process starts faster than the other): both get a share."""
+    have held requests of the run (one process starts faster than the other): both get a
+    share."""
+    opened = threading.Event()  # once both have held requests: a worker done early stays done
     for path, route in list(site.routes.items()):
         if ARTICLE_PATH.fullmatch(path) and not callable(route):
-            site.add_dynamic(path, gated(slow(route[2].decode(), seconds), server))
+            site.add_dynamic(path, gated(slow(route[2].decode(), seconds), server, opened))
 
 
-def gated(route: Callable[[], Route], server: RedisServer | None) -> Callable[[], Route]:
+def gated(
+    route: Callable[[], Route], server: RedisServer | None, opened: threading.Event
+) -> Callable[[], Route]:
     def handler() -> Route:
-        if server is not None:
+        if server is not None and not opened.is_set():
             client = server.client()
             held = f"newsagg:run:maghress:{RUN}:inflight:"
             # Held at most 30 s, then answered anyway: a request dropped here would be asked
@@ -119,6 +124,8 @@ def gated(route: Callable[[], Route], server: RedisServer | None) -> Callable[[]
                 if time.monotonic() > deadline:
                     break
                 time.sleep(0.02)
+            else:
+                opened.set()
         return route()
 
     return handler

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(slots=True)
@@ -29,6 +29,8 @@ class Article:
     # None when the run keeps no archive.
     warc: dict[str, str | int] | None = None
 
+
+ARTICLE_FIELDS = tuple(field.name for field in fields(Article))  # in the records' order
 
 # Fields an article page may fail to give (the others are always set): their fill rates are
 # counted over every extracted article, reported in the manifest and judged by the health check.

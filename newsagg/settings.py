@@ -104,7 +104,7 @@ FEED_STORAGES = {
     "file": "newsagg.output.storage.AtomicFileFeedStorage",
 }
 FEED_EXPORT_ENCODING = "utf-8"  # JSON Lines with real UTF-8, not \\u escapes
-FEED_EXPORTERS = {"jsonl": "scrapy.exporters.JsonLinesItemExporter"}
+FEED_EXPORTERS = {"jsonl": "newsagg.output.jsonlines.ArticleJsonLinesExporter"}
 FEED_URI_PARAMS = "newsagg.output.layout.uri_params"  # %(run_id)s and %(run_date)s in feed URIs
 NEWSAGG_DATA_DIR = "data"  # dataset root when no -o/-O: {site}/{YYYY-MM-DD}/{run_id}.jsonl.gz
 NEWSAGG_GZIP = True  # gzip the dataset file (off: {run_id}.jsonl)

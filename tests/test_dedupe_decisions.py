@@ -12,7 +12,6 @@ import pytest
 
 from newsagg.dedupe.fingerprint import MinHasher
 from newsagg.dedupe.resolve import (
-    OFFERS_HELD,
     Decision,
     Deduplicator,
     Fingerprints,
@@ -21,8 +20,9 @@ from newsagg.dedupe.resolve import (
 )
 from newsagg.extract.article import Extraction
 from newsagg.items import Article
+from newsagg.pipelines.ahead import HELD, Ahead
 from newsagg.pipelines.clean import CleanPipeline, content_hash
-from newsagg.reextract.pages import body_fingerprint
+from newsagg.reextract.pages import body_ahead
 from newsagg.sites.profiles import load_profile
 from newsagg.state.store import RunJournal, open_state_store
 from tests.newsroom import body, edit_two_sentences, new_lead
@@ -187,35 +187,50 @@ def test_records_cover_written_and_dropped_articles(tmp_path: Path) -> None:
     assert records[1].signature == records[0].signature  # same text: computed once
 
 
-def test_a_fingerprint_computed_ahead_is_the_one_the_stage_takes(tmp_path: Path) -> None:
+def test_what_a_worker_computes_ahead_is_what_the_stages_take(tmp_path: Path) -> None:
     """What a re-extraction worker computes from the extracted paragraphs (before cleaning) is
-    what the dedupe stage computes from the cleaned article; an offer is taken by the content
-    hash, once, and an offer for a text that never arrives does not stay."""
+    what CleanPipeline and the dedupe stage compute from the article; each stage takes an
+    offer once (the cleaned body by the raw body, the fingerprint by the content hash), and
+    an offer for an article that never arrives does not stay."""
     paragraphs = ("  Le  gouvernement a présenté mardi son projet &amp; ", *body(7), "")
     found = Extraction(None, None, None, None, None, paragraphs, "published_line")
-    content, ahead = body_fingerprint(found, HASHER, "maghress")
+    ahead = body_ahead(found, HASHER, "maghress")
     item = article(7, list(paragraphs))
     CleanPipeline().process_item(item)
-    assert content == item.content_hash
+    assert ahead.cleaned == (item.body, item.content_hash)
     computed = HASHER.fingerprint(item.body)
     assert computed is not None
-    assert ahead[0].tolist() == computed[0].tolist()
-    assert ahead[1] == HASHER.band_keys("maghress", computed[0])
-    assert ahead[2] == computed[1]
+    assert ahead.fingerprint is not None
+    signature, keys, text = ahead.fingerprint
+    assert signature.tolist() == computed[0].tolist()
+    assert keys == HASHER.band_keys("maghress", computed[0])
+    assert text == computed[1]
+
+    cleaned: Ahead[str, tuple[str | None, str | None]] = Ahead()
+    raw = "\n\n".join(paragraphs)
+    cleaned.offer(raw, ("Offered body.", "offered-hash"))
+    stage = CleanPipeline(cleaned)
+    first, second = article(7, list(paragraphs)), article(7, list(paragraphs))
+    stage.process_item(first)
+    stage.process_item(second)  # the offer was taken: cleaned here
+    assert (first.body, first.content_hash) == ("Offered body.", "offered-hash")
+    assert (second.body, second.content_hash) == (item.body, item.content_hash)
 
     store = open_state_store(str(tmp_path / "state.sqlite3"))
     dedupe = Deduplicator(store, HASHER, "maghress")
     marker = (np.arange(128, dtype=np.uint32), list(range(25)), b"marker")
-    dedupe.offer(content, marker)
+    assert item.content_hash is not None
+    dedupe.offer(item.content_hash, marker)
     entry = dedupe.add(item)
     assert dedupe.fingerprints.signature(entry.row).tolist() == list(range(128))  # the offer
     assert dedupe.fingerprints.text(entry.row) == b"marker"
     other = dedupe.add(article(8, body(8)))  # nothing offered: computed here
     assert dedupe.fingerprints.text(other.row) == HASHER.fingerprint(body_text(8))[1]
-    for number in range(OFFERS_HELD + 1):
+    for number in range(HELD + 1):
         dedupe.offer(f"{number:064x}", marker)
-    assert len(dedupe._offered) == OFFERS_HELD
+    assert len(dedupe._offered) == HELD
     assert f"{0:064x}" not in dedupe._offered  # the oldest let go
+    assert f"{HELD:064x}" in dedupe._offered
 
 
 def body_text(number: int) -> str:

@@ -37,12 +37,12 @@ import numpy as np
 
 from newsagg.dedupe.fingerprint import MinHasher, from_bytes, to_bytes
 from newsagg.items import Article
+from newsagg.pipelines.ahead import Ahead
 from newsagg.state.store import SeenRecord, StateStore, StoredArticle
 
 logger = logging.getLogger(__name__)
 
 NO_ROW = -1  # an entry without a MinHash signature (no body, or none needed)
-OFFERS_HELD = 1024  # fingerprints computed ahead that wait for their article (`offer`)
 # A text's MinHash values (uint32), band keys and compressed normalized text.
 Fingerprint: TypeAlias = tuple[np.ndarray, Sequence[int], bytes]
 
@@ -176,7 +176,7 @@ class Deduplicator:
     _rows: dict[str, int] = field(default_factory=dict)
     # Fingerprints computed ahead by other processes (re-extraction workers), by content hash:
     # the fingerprint is a function of the normalized text, which the hash names.
-    _offered: dict[str, Fingerprint] = field(default_factory=dict)
+    _offered: Ahead[str, Fingerprint] = field(default_factory=Ahead)
 
     def __post_init__(self) -> None:
         self.fingerprints = Fingerprints(self.hasher.num_perm, self.hasher.bands)
@@ -251,20 +251,17 @@ class Deduplicator:
 
     def offer(self, content_hash: str, fingerprint: Fingerprint) -> None:
         """A text's fingerprint (signature, band keys, compressed normalized text), computed
-        elsewhere, for the article with this content hash when it arrives. At most
-        `OFFERS_HELD` wait: an offer whose article was rejected on its way is let go."""
-        if content_hash in self._rows:  # an exact copy of a text met before: not needed
-            return
-        if len(self._offered) >= OFFERS_HELD:
-            del self._offered[next(iter(self._offered))]
-        self._offered[content_hash] = fingerprint
+        elsewhere, for the article with this content hash when it arrives (a bounded wait:
+        an offer whose article was rejected on its way is let go)."""
+        if content_hash not in self._rows:  # else an exact copy of a text met before
+            self._offered.offer(content_hash, fingerprint)
 
     def _row(self, item: Article) -> int:
         known = self._rows.get(item.content_hash or "")
         if known is not None:
             return known
         row = NO_ROW
-        offered = self._offered.pop(item.content_hash or "", None)
+        offered = self._offered.take(item.content_hash or "")
         if offered is not None:
             row = self.fingerprints.add(*offered)
         elif (fingerprint := self.hasher.fingerprint(item.body)) is not None:

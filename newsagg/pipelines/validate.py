@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict
 from importlib import resources
 from typing import Any, Self
 
@@ -13,7 +12,7 @@ from jsonschema import Draft202012Validator
 from scrapy.crawler import Crawler
 
 from newsagg.errors import ArticleDropped
-from newsagg.items import Article
+from newsagg.items import ARTICLE_FIELDS, Article
 from newsagg.run import run_context
 
 
@@ -50,7 +49,7 @@ class ValidatePipeline:
             raise ArticleDropped(f"missing_{missing[0]}", item.url, found=found)
         if self.validator is None or self.accepts is None:
             return item
-        record = asdict(item)
+        record = {name: getattr(item, name) for name in ARTICLE_FIELDS}  # read, not changed
         if self.accepts(record):
             return item
         error = next(iter(self.validator.iter_errors(record)), None)

@@ -26,9 +26,10 @@ from newsagg.extract.page import parse_page
 from newsagg.extract.url import ArticleRef, canonical_url, parse_article_url
 from newsagg.output.archive import Provenance
 from newsagg.output.archive_reader import ArchiveDamage, ArchivedResponse
-from newsagg.pipelines.clean import clean_body, content_hash
+from newsagg.pipelines.clean import CleanedBody, cleaned_body
 from newsagg.reextract.responses import Undecodable, scrapy_response
 from newsagg.sites.profiles import SiteProfile
+from newsagg.spiders.arguments import CrawlArguments
 from newsagg.spiders.article_page import Rejection, extract_page, own_article_ref
 from newsagg.spiders.hosts import SiteHosts
 from newsagg.spiders.links import LinkJudge
@@ -45,29 +46,49 @@ class ArticleWork:
 
 
 @dataclass(frozen=True, slots=True)
+class ListingWork:
+    own: str  # the page's URL on the canonical host
+    archived: ArchivedResponse
+
+
+@dataclass(frozen=True, slots=True)
+class BodyAhead:
+    """What the item pipelines would compute from an article's body, computed by the worker
+    so the process that runs them does not: CleanPipeline's cleaned body and content hash
+    (`cleaned_ahead`), the dedupe stage's fingerprint (`Deduplicator.offer`)."""
+
+    cleaned: CleanedBody
+    fingerprint: Fingerprint | None
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleResult:
     ref: ArticleRef
     provenance: Provenance
     outcome: Extraction | Rejection
-    # The body's content hash and dedupe fingerprint, computed by the worker so the process
-    # that runs the item pipelines does not (Deduplicator.offer); None when not asked.
-    fingerprint: tuple[str, Fingerprint] | None = None
+    ahead: BodyAhead | None = None  # None when not asked (one process) or not extracted
+
+
+@dataclass(frozen=True, slots=True)
+class ListingResult:
+    teasers: tuple[tuple[str, str | None], ...]  # article URL, its teaser's author, in order
+    outcome: str  # "listing_read", or why the page was not read
 
 
 class PageSorter:
-    def __init__(
-        self, profile: SiteProfile, hosts: SiteHosts, links: LinkJudge, stats: StatsCollector
-    ) -> None:
+    def __init__(self, profile: SiteProfile, hosts: SiteHosts, stats: StatsCollector) -> None:
         self.profile = profile
         self.hosts = hosts
-        self.links = links
         self.stats = stats
         self.seen: set[str] = set()  # article URLs given to extraction
         self.teasers: dict[str, str | None] = {}  # article URL -> the first teaser's author
         self.redirected_from: dict[str, str] = {}  # redirect target -> the URL redirected
 
-    def articles(self, items: Iterable[ArchivedResponse | ArchiveDamage]) -> Iterator[ArticleWork]:
-        """The article pages to extract, in order; the rest is read or passed over here."""
+    def works(
+        self, items: Iterable[ArchivedResponse | ArchiveDamage]
+    ) -> Iterator[ArticleWork | ListingWork]:
+        """The pages to read (articles to extract, listings for their teasers' authors), in
+        order; the rest is passed over here."""
         for item in items:
             if isinstance(item, ArchiveDamage):
                 # An ERROR: the run is unhealthy, and the record is named where it broke.
@@ -79,7 +100,7 @@ class PageSorter:
             if work is not None:
                 yield work
 
-    def sort(self, archived: ArchivedResponse) -> ArticleWork | None:
+    def sort(self, archived: ArchivedResponse) -> ArticleWork | ListingWork | None:
         own = self.hosts.canonical(canonical_url(archived.url))
         if own is None:
             return self.skip("offsite")
@@ -92,26 +113,18 @@ class PageSorter:
         if ref is None:
             if urlsplit(own).path == "/robots.txt":
                 return self.skip("robots_txt")
-            self.read_listing(own, archived)
-            return None
+            return ListingWork(own, archived)
         if ref.url in self.seen:
             return self.skip("repeated")
         self.seen.add(ref.url)
         return ArticleWork(ref, archived)
 
-    def read_listing(self, own: str, archived: ArchivedResponse) -> None:
-        try:
-            response = scrapy_response(archived)
-        except Undecodable:
-            self.skip("undecodable")
-            return
-        if not isinstance(response, TextResponse):
-            self.skip("not_html")
-            return
-        found = self.links.read(parse_page(response), get_base_url(response), own, 1)
-        for ref in found.articles:
-            self.teasers.setdefault(ref.url, found.teaser_authors.get(ref.url))
-        self.stats.inc_value(keys.reextract_skipped("listing_read"))
+    def listing_read(self, result: ListingResult) -> None:
+        """A listing page's teasers, read in a worker; before the articles it led to, since
+        the results come in archive order."""
+        for url, author in result.teasers:
+            self.teasers.setdefault(url, author)
+        self.skip(result.outcome)
 
     def note_redirect(self, own: str, archived: ArchivedResponse) -> None:
         location = next((v for k, v in archived.headers if k.lower() == "location"), None)
@@ -138,35 +151,55 @@ class PageSorter:
 
 # --- in the worker processes -----------------------------------------------------------------
 
-# Given once to each worker process; the hasher only when the worker fingerprints bodies.
-_SITE: tuple[SiteProfile, SiteHosts, MinHasher | None] | None = None
+
+@dataclass(frozen=True, slots=True)
+class WorkerSite:
+    profile: SiteProfile
+    hosts: SiteHosts
+    links: LinkJudge
+    hasher: MinHasher | None  # when the worker computes the pipelines' work ahead
 
 
-def start_worker(profile: SiteProfile, hosts: SiteHosts, hasher: MinHasher | None) -> None:
+_SITE: WorkerSite | None = None  # given once to each worker process
+
+
+def start_worker(
+    profile: SiteProfile, arguments: CrawlArguments, hosts: SiteHosts, hasher: MinHasher | None
+) -> None:
     global _SITE
-    _SITE = (profile, hosts, hasher)
+    _SITE = WorkerSite(profile, hosts, LinkJudge(profile, arguments, hosts), hasher)
 
 
-def extract_work(work: ArticleWork) -> ArticleResult:
+def read_work(work: ArticleWork | ListingWork) -> ArticleResult | ListingResult:
     assert _SITE is not None, "start_worker() first"
-    profile, hosts, hasher = _SITE
-    result = extract_archived(work, profile, hosts)
-    if hasher is None or not isinstance(result.outcome, Extraction):
+    if isinstance(work, ListingWork):
+        return read_listing(work, _SITE.links)
+    result = extract_archived(work, _SITE.profile, _SITE.hosts)
+    if _SITE.hasher is None or not isinstance(result.outcome, Extraction):
         return result
-    return replace(result, fingerprint=body_fingerprint(result.outcome, hasher, profile.name))
+    return replace(result, ahead=body_ahead(result.outcome, _SITE.hasher, _SITE.profile.name))
 
 
-def body_fingerprint(
-    found: Extraction, hasher: MinHasher, site: str
-) -> tuple[str, Fingerprint] | None:
-    """What the dedupe stage would compute from the article's body once CleanPipeline has
-    cleaned it: its content hash and fingerprint."""
-    body = clean_body("\n\n".join(found.paragraphs))
-    fingerprint = hasher.fingerprint(body)
-    if body is None or fingerprint is None:
-        return None
+def read_listing(work: ListingWork, links: LinkJudge) -> ListingResult:
+    try:
+        response = scrapy_response(work.archived)
+    except Undecodable:
+        return ListingResult((), "undecodable")
+    if not isinstance(response, TextResponse):
+        return ListingResult((), "not_html")
+    found = links.read(parse_page(response), get_base_url(response), work.own, 1)
+    teasers = tuple((ref.url, found.teaser_authors.get(ref.url)) for ref in found.articles)
+    return ListingResult(teasers, "listing_read")
+
+
+def body_ahead(found: Extraction, hasher: MinHasher, site: str) -> BodyAhead:
+    """What CleanPipeline and the dedupe stage will compute from the article's body."""
+    body, digest = cleaned = cleaned_body("\n\n".join(found.paragraphs) or None)
+    fingerprint = hasher.fingerprint(body) if digest is not None else None
+    if fingerprint is None:
+        return BodyAhead(cleaned, None)
     signature, text = fingerprint
-    return content_hash(body), (signature, hasher.band_keys(site, signature), text)
+    return BodyAhead(cleaned, (signature, hasher.band_keys(site, signature), text))
 
 
 def extract_archived(work: ArticleWork, profile: SiteProfile, hosts: SiteHosts) -> ArticleResult:

@@ -10,8 +10,16 @@ from pathlib import Path
 
 from newsagg.items import Article
 from newsagg.output.archive_reader import read_archives
+from newsagg.pipelines.clean import cleaned_ahead
 from newsagg.pipelines.dedupe import hasher_of, run_deduplicator
-from newsagg.reextract.pages import ArticleResult, PageSorter, extract_work, start_worker
+from newsagg.reextract.pages import (
+    ArticleResult,
+    BodyAhead,
+    ListingResult,
+    PageSorter,
+    read_work,
+    start_worker,
+)
 from newsagg.reextract.pool import ordered_map
 from newsagg.spiders.aggregator import AggregatorSpider
 from newsagg.spiders.article_page import Rejection
@@ -28,21 +36,21 @@ class ReextractSource:
 class ReextractSpider(AggregatorSpider):
     async def start(self) -> AsyncIterator[Article]:
         source: ReextractSource = self.context.components[SOURCE]
-        sorter = PageSorter(self.profile, self.context.hosts, self.links, self.crawler.stats)
-        works = sorter.articles(read_archives(source.paths))
-        # With worker processes, they fingerprint the bodies too: this process, which runs
-        # the item pipelines, is the one that limits the rate.
+        sorter = PageSorter(self.profile, self.context.hosts, self.crawler.stats)
+        # With worker processes, they also do the item pipelines' work on each body (clean,
+        # hash, fingerprint): this process, which runs the pipelines, limits the rate.
         hasher = hasher_of(self.context) if source.workers > 1 else None
         results = ordered_map(
-            extract_work,
-            works,
+            read_work,
+            sorter.works(read_archives(source.paths)),
             source.workers,
             initializer=start_worker,
-            initargs=(self.profile, self.context.hosts, hasher),
+            initargs=(self.profile, self.arguments, self.context.hosts, hasher),
         )
         for result in results:
-            article = self.article_of(result, sorter)
-            if article is not None:
+            if isinstance(result, ListingResult):
+                sorter.listing_read(result)
+            elif (article := self.article_of(result, sorter)) is not None:
                 yield article
 
     def article_of(self, result: ArticleResult, sorter: PageSorter) -> Article | None:
@@ -53,6 +61,16 @@ class ReextractSpider(AggregatorSpider):
             return None
         if not self.counted_and_kept(found, None):
             return None
-        if result.fingerprint is not None:
-            run_deduplicator(self.context).offer(*result.fingerprint)
-        return self.article(result.ref, found, author, result.provenance)
+        article = self.article(result.ref, found, author, result.provenance)
+        if result.ahead is not None:
+            self.offer_ahead(article, result.ahead)
+        return article
+
+    def offer_ahead(self, article: Article, ahead: BodyAhead) -> None:
+        """The pipelines' work on the article's body, for the stages that would do it."""
+        if article.body is None:
+            return
+        cleaned_ahead(self.context).offer(article.body, ahead.cleaned)
+        content_hash = ahead.cleaned[1]
+        if content_hash is not None and ahead.fingerprint is not None:
+            run_deduplicator(self.context).offer(content_hash, ahead.fingerprint)

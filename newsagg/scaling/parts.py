@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 from typing import IO, Any
 
-from scrapy.exporters import JsonLinesItemExporter
 from scrapy.extensions.postprocessing import GzipPlugin
 
+from newsagg.output.jsonlines import ArticleJsonLinesExporter
 from newsagg.output.layout import site_dir
 from newsagg.output.storage import partial_path
 
@@ -50,7 +50,7 @@ class PartWriter:
         self.stream: Any = (
             GzipPlugin(self.file, {"gzip_compresslevel": GZIP_LEVEL}) if gzip else self.file
         )
-        self.exporter = JsonLinesItemExporter(self.stream, encoding="utf-8")
+        self.exporter = ArticleJsonLinesExporter(self.stream, encoding="utf-8")
         self.exporter.start_exporting()
 
     def item(self, item: Any) -> None:

@@ -7,6 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Self
+
+from scrapy import signals
+from scrapy.crawler import Crawler
 
 from newsagg.items import Article
 from newsagg.output.archive_reader import read_archives
@@ -20,7 +24,7 @@ from newsagg.reextract.pages import (
     read_work,
     start_worker,
 )
-from newsagg.reextract.pool import ordered_map
+from newsagg.reextract.pool import OrderedPool
 from newsagg.spiders.aggregator import AggregatorSpider
 from newsagg.spiders.article_page import Rejection
 
@@ -34,20 +38,25 @@ class ReextractSource:
 
 
 class ReextractSpider(AggregatorSpider):
+    pool: OrderedPool
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        source: ReextractSource = spider.context.components[SOURCE]
+        # With worker processes, they also do the item pipelines' work on each body (clean,
+        # hash, fingerprint): this process, which runs the pipelines, limits the rate.
+        hasher = hasher_of(spider.context) if source.workers > 1 else None
+        initargs = (spider.profile, spider.arguments, spider.context.hosts, hasher)
+        spider.pool = OrderedPool(source.workers, start_worker, initargs)
+        spider.pool.start()  # the workers set up while the engine does
+        crawler.signals.connect(spider.pool.close, signal=signals.spider_closed)
+        return spider
+
     async def start(self) -> AsyncIterator[Article]:
         source: ReextractSource = self.context.components[SOURCE]
         sorter = PageSorter(self.profile, self.context.hosts, self.crawler.stats)
-        # With worker processes, they also do the item pipelines' work on each body (clean,
-        # hash, fingerprint): this process, which runs the pipelines, limits the rate.
-        hasher = hasher_of(self.context) if source.workers > 1 else None
-        results = ordered_map(
-            read_work,
-            sorter.works(read_archives(source.paths)),
-            source.workers,
-            initializer=start_worker,
-            initargs=(self.profile, self.arguments, self.context.hosts, hasher),
-        )
-        for result in results:
+        for result in self.pool.map(read_work, sorter.works(read_archives(source.paths))):
             if isinstance(result, ListingResult):
                 sorter.listing_read(result)
             elif (article := self.article_of(result, sorter)) is not None:

@@ -126,3 +126,36 @@ def test_kills_at_random_instants_lose_and_repeat_nothing(
     ids = published_ids(tmp_path, "dataset")
     assert sorted(ids) == [f"maghress:lopinion:{1000 + n}" for n in range(30)]
     assert killed >= 10
+
+
+def test_the_spool_of_a_killed_run_is_removed_by_the_next_run(
+    local_site: LocalSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Articles wait for their decision in a spool under TMPDIR; a SIGKILL runs no cleanup,
+    so the next run removes the spool a dead process left, and its own once drained."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))  # the crawls' environment is this one's
+    paths = news_site(local_site, 2)
+    local_site.add_dynamic(paths[1], slow(local_site.routes[paths[1]][2].decode(), 60))
+    start = f"{local_site.base_url}/fr/"
+    crawl = start_crawl(tmp_path, output=None, start_urls=start)
+    spool = f"newsagg-spool-{crawl.pid}-"
+    # The first article is spooled; the second is still being answered.
+    wait_for(lambda: any(p.name.startswith(spool) for p in scratch.iterdir()))
+    wait_for(lambda: local_site.hits(paths[1]) == 1)
+    crawl.send_signal(signal.SIGKILL)
+    crawl.wait(timeout=30)
+    [left] = scratch.iterdir()
+    assert left.name.startswith(spool)
+    assert [p.name for p in left.iterdir()] != []  # the spooled article's pickle
+
+    news_site(local_site, 2)  # the second article answers at once now
+    after = run_crawl(tmp_path, output=None, start_urls=start)
+    assert after.returncode == 0, after.log
+    assert "scratch: removed 1 spool directories of killed runs" in after.log
+    assert list(scratch.iterdir()) == []
+    assert sorted(published_ids(tmp_path, "dataset")) == [
+        "maghress:lopinion:1000",
+        "maghress:lopinion:1001",
+    ]

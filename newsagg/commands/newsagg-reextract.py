@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import tempfile
-from pathlib import Path
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
@@ -24,6 +22,7 @@ from newsagg.commands.crawl import SPIDER
 from newsagg.commands.crawl import Command as CrawlCommand
 from newsagg.errors import StartError
 from newsagg.health import EXIT_BAD_START
+from newsagg.output.scratch import scratch_dir
 from newsagg.reextract.sources import SourceArchive, describe, expand
 from newsagg.reextract.spider import SOURCE, ReextractSource, ReextractSpider
 from newsagg.scaling.settings import is_redis
@@ -84,7 +83,7 @@ class Command(CrawlCommand):
             return
         state_dir = None
         if not opts.update_state:
-            state_dir = Path(tempfile.mkdtemp(prefix="newsagg-reextract-"))
+            state_dir = scratch_dir("reextract")
             self.settings.set("NEWSAGG_STATE", str(state_dir / "state.sqlite3"), "cmdline")
         self.source = ReextractSource(tuple(source.path for source in sources), opts.workers)
         self.source_archives = [source.as_manifest() for source in sources]

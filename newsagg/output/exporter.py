@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import logging
 import pickle
-import tempfile
+import shutil
+import weakref
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Self
 
 from queuelib import FifoDiskQueue
@@ -28,6 +30,7 @@ from scrapy.http import Response
 from newsagg.dedupe.resolve import Entry, Outcome
 from newsagg.errors import StartError
 from newsagg.items import Article
+from newsagg.output.scratch import scratch_dir
 from newsagg.pipelines.dedupe import dedupe_stage, hasher_of, run_deduplicator
 from newsagg.run import RunContext, run_context
 from newsagg.signals import page_rejected
@@ -159,11 +162,11 @@ def fit_index(context: RunContext) -> None:
 
 
 class Spool:
-    """Articles waiting for their decision, pickled into queuelib's disk FIFO in a temporary
-    directory (deleted once drained)."""
+    """Articles waiting for their decision, pickled into queuelib's disk FIFO in a scratch
+    directory (removed once drained, or at exit; by the next run if this one is killed)."""
 
     def __init__(self) -> None:
-        self.directory: tempfile.TemporaryDirectory[str] | None = None
+        self.directory: Path | None = None
         self.queue: FifoDiskQueue | None = None
 
     def __len__(self) -> int:
@@ -171,9 +174,10 @@ class Spool:
 
     def put(self, index: int, item: Article) -> None:
         if self.queue is None:
-            # Open across calls, cleaned by drain(): no `with` block can span that.
-            self.directory = tempfile.TemporaryDirectory(prefix="newsagg-spool-")
-            self.queue = FifoDiskQueue(self.directory.name)
+            # Open across calls, removed by drain(): no `with` block can span that.
+            self.directory = scratch_dir("spool")
+            weakref.finalize(self, shutil.rmtree, self.directory, ignore_errors=True)
+            self.queue = FifoDiskQueue(str(self.directory))
         self.queue.push(pickle.dumps((index, item), protocol=pickle.HIGHEST_PROTOCOL))
 
     def drain(self) -> Iterator[tuple[int, Article]]:
@@ -183,5 +187,5 @@ class Spool:
         while (data := self.queue.pop()) is not None:
             yield pickle.loads(data)
         self.queue.close()
-        self.directory.cleanup()
+        shutil.rmtree(self.directory, ignore_errors=True)
         self.queue = self.directory = None

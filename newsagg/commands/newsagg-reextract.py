@@ -22,6 +22,7 @@ from newsagg.commands.crawl import SPIDER
 from newsagg.commands.crawl import Command as CrawlCommand
 from newsagg.errors import StartError
 from newsagg.health import EXIT_BAD_START
+from newsagg.output.publish import THROWAWAY_STATE
 from newsagg.output.scratch import scratch_dir
 from newsagg.reextract.sources import SourceArchive, describe, expand
 from newsagg.reextract.spider import SOURCE, ReextractSource, ReextractSpider
@@ -82,7 +83,8 @@ class Command(CrawlCommand):
             self.fail(EXIT_BAD_START, f"newsagg: error: {exc}")
             return
         state_dir = None
-        if not opts.update_state:
+        self.throwaway_state = not opts.update_state
+        if self.throwaway_state:
             state_dir = scratch_dir("reextract")
             self.settings.set("NEWSAGG_STATE", str(state_dir / "state.sqlite3"), "cmdline")
         self.source = ReextractSource(tuple(source.path for source in sources), opts.workers)
@@ -102,6 +104,7 @@ class Command(CrawlCommand):
         crawler = super()._create_crawler(ReextractSpider)
         assert self.context is not None
         self.context.components[SOURCE] = self.source
+        self.context.components[THROWAWAY_STATE] = self.throwaway_state
         self.context.source_archives = self.source_archives
         return crawler
 

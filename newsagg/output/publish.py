@@ -42,6 +42,11 @@ from newsagg.timefmt import utc_stamp
 
 logger = logging.getLogger(__name__)
 
+# RunContext.components: True when the run's state is deleted once it ends (a re-extraction
+# without --update-state): the publish step journals and commits the run and its files, in
+# the same order, but none of the article and listing rows, which nothing would read.
+THROWAWAY_STATE = "throwaway_state"
+
 
 AFTER_RENAME = ("commit", "manifest", "latest")
 
@@ -198,6 +203,8 @@ class Publisher:
             listings = []
             if incremental is not None:
                 listings = incremental.listing_records(context.components["outstanding"])
+            if context.components.get(THROWAWAY_STATE):  # the run and its files only
+                records, listings = iter(()), []
             context.store.begin_run(journal, records, listings)
         except Exception:
             self._abandon()

@@ -118,6 +118,27 @@ return count
 """
 
 
+# The stored rows of the ids in the union of some index sets, but one, in one round trip:
+# ARGV = site prefix, id left out, n, n field names, then the sets' names under the prefix.
+# Returns id, fields, id, fields... in id order.
+ROWS_OF_SETS = """
+local P, exclude, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local fields, sets = {}, {}
+for i = 1, n do fields[i] = ARGV[3 + i] end
+for i = 4 + n, #ARGV do sets[#sets + 1] = P .. ARGV[i] end
+local ids = redis.call('SUNION', unpack(sets))
+table.sort(ids)
+local out = {}
+for _, id in ipairs(ids) do
+  if id ~= exclude then
+    out[#out + 1] = id
+    out[#out + 1] = redis.call('HMGET', P .. 'art:' .. id, unpack(fields))
+  end
+end
+return out
+"""
+
+
 class RedisStateStore:
     """`StateStore` in one Redis database."""
 
@@ -125,6 +146,7 @@ class RedisStateStore:
         self.client = client
         self.location = location
         self._commit = client.register_script(COMMIT)
+        self._rows_of_sets = client.register_script(ROWS_OF_SETS)
 
     @classmethod
     def open(cls, url: str, *, timeout: float = 30.0) -> Self:
@@ -192,27 +214,38 @@ class RedisStateStore:
         return found
 
     def article(self, site: str, article_id: str) -> StoredArticle | None:
-        [row] = self._rows(site, [article_id], ())
-        return row[0] if row is not None else None
+        values = self.client.hmget(_site(site) + f"art:{article_id}", ARTICLE_FIELDS)
+        return _stored(site, article_id, values) if values[0] is not None else None
 
     def with_hash(self, site: str, content_hash: str, exclude_id: str) -> list[StoredArticle]:
-        ids = sorted(i.decode() for i in self.client.smembers(_site(site) + f"h:{content_hash}"))
-        rows = self._rows(site, [i for i in ids if i != exclude_id], ())
-        return [row[0] for row in rows if row is not None]
+        rows = self._rows_in(site, [f"h:{content_hash}"], exclude_id, ())
+        return [row[0] for row in rows]
 
     def near_candidates(
         self, site: str, band_keys: Sequence[int], exclude_id: str
     ) -> list[NearCandidate]:
         if not band_keys:
             return []
-        keys = [_site(site) + f"b:{key}" for key in band_keys]
-        ids = sorted(i.decode() for i in self.client.sunion(keys))
-        rows = self._rows(site, [i for i in ids if i != exclude_id], ("signature", "text"))
-        return [
-            NearCandidate(row[0], row[1], row[2])
-            for row in rows
-            if row is not None and row[1] is not None
-        ]
+        sets = [f"b:{key}" for key in band_keys]
+        rows = self._rows_in(site, sets, exclude_id, ("signature", "text"))
+        return [NearCandidate(*row) for row in rows if row[1] is not None]
+
+    def _rows_in(
+        self, site: str, sets: list[str], exclude_id: str, extra: tuple[str, ...]
+    ) -> list[tuple[Any, ...]]:
+        """(StoredArticle, *extra fields as bytes) of each id in the union of the index sets
+        but `exclude_id`, in id order; one round trip (ROWS_OF_SETS)."""
+        names = (*ARTICLE_FIELDS, *extra)
+        args = [_site(site), exclude_id, len(names), *names, *sets]
+        flat = self._rows_of_sets(keys=[], args=args)
+        rows = []
+        for raw_id, values in zip(flat[::2], flat[1::2], strict=True):
+            if values[0] is None:  # in an index set, its row gone: not a stored article
+                continue
+            article_id = raw_id.decode()
+            head = values[: len(ARTICLE_FIELDS)]
+            rows.append((_stored(site, article_id, head), *values[len(ARTICLE_FIELDS) :]))
+        return rows
 
     def frontier(self, site: str, listing_url: str) -> tuple[str, ...] | None:
         value = self.client.hget(_site(site) + "listing", listing_url)
@@ -226,31 +259,6 @@ class RedisStateStore:
     def index_params(self) -> str | None:
         value = self.client.hget(PREFIX + "meta", "near_index")
         return value.decode() if value is not None else None
-
-    def _rows(
-        self, site: str, ids: Sequence[str], extra: tuple[str, ...]
-    ) -> list[tuple[Any, ...] | None]:
-        """Per id: (StoredArticle, *extra fields as bytes) or None for an unknown id."""
-        names = (*ARTICLE_FIELDS, *extra)
-        rows: list[tuple[Any, ...] | None] = []
-        for start in range(0, len(ids), BATCH):
-            pipe = self.client.pipeline(transaction=False)
-            chunk = ids[start : start + BATCH]
-            for article_id in chunk:
-                pipe.hmget(_site(site) + f"art:{article_id}", names)
-            for article_id, values in zip(chunk, pipe.execute(), strict=True):
-                if values[0] is None:
-                    rows.append(None)
-                    continue
-                head = values[: len(ARTICLE_FIELDS)]
-                text = [v.decode() if v is not None else None for v in head]
-                url, num, content_hash, published, first_seen, last_seen, duplicate_of = text
-                article = StoredArticle(
-                    site, article_id, url, int(num), content_hash, published,  # type: ignore[arg-type]
-                    first_seen, last_seen, duplicate_of,  # type: ignore[arg-type]
-                )  # fmt: skip
-                rows.append((article, *values[len(ARTICLE_FIELDS) :]))
-        return rows
 
     def _members(self, name: str) -> set[bytes]:
         return self.client.smembers(PREFIX + name)
@@ -401,6 +409,16 @@ class RedisStateStore:
 
 def _site(site: str) -> str:
     return f"{PREFIX}{site}:"
+
+
+def _stored(site: str, article_id: str, values: Sequence[bytes | None]) -> StoredArticle:
+    """An article's row from its ARTICLE_FIELDS values."""
+    text = [v.decode() if v is not None else None for v in values]
+    url, num, content_hash, published, first_seen, last_seen, duplicate_of = text
+    return StoredArticle(
+        site, article_id, url, int(num), content_hash, published,  # type: ignore[arg-type]
+        first_seen, last_seen, duplicate_of,  # type: ignore[arg-type]
+    )  # fmt: skip
 
 
 def _optional(value: str | bytes | None) -> bytes:

@@ -93,6 +93,11 @@ def test_recorded_articles_are_found_by_id_alias_and_hash_after_reopening(tmp_pa
     assert store.with_hash("maghress", "hash1", exclude_id="maghress:lopinion:1") == [
         store.article("maghress", "maghress:lopinion:2")
     ]
+    one, two = (store.article("maghress", f"maghress:lopinion:{n}") for n in (1, 2))
+    assert store.arrival("maghress", "maghress:lopinion:1", "hash1") == (one, [two])
+    assert store.arrival("maghress", "maghress:lopinion:7", "hash1") == (None, [one, two])
+    assert store.arrival("maghress", "maghress:lopinion:2", None) == (two, [])
+    assert store.arrival("maghress", "maghress:lopinion:2", "nohash") == (two, [])
 
 
 def test_update_keeps_first_seen_and_replaces_the_band_keys(tmp_path: Path) -> None:

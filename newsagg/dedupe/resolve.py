@@ -193,15 +193,12 @@ class Deduplicator:
         """The entry of an arriving article, with what the state says of its id and text; not
         yet one of the run's (`admit`)."""
         num = int(item.id.rsplit(":", 1)[1])
-        previous = self.store.article(self.site, item.id)
-        stored_exact = None
-        if item.content_hash:
-            same = self.store.with_hash(self.site, item.content_hash, item.id)
-            stored_exact = min(
-                same,
-                key=lambda a: (a.duplicate_of is not None, self._stored_order(a)),
-                default=None,
-            )
+        previous, same = self.store.arrival(self.site, item.id, item.content_hash)
+        stored_exact = min(
+            same,
+            key=lambda a: (a.duplicate_of is not None, self._stored_order(a)),
+            default=None,
+        )
         unchanged = previous is not None and previous.content_hash == item.content_hash
         return Entry(
             index=-1,

@@ -118,19 +118,20 @@ return count
 """
 
 
-# The stored rows of the ids in the union of some index sets, but one, in one round trip:
-# ARGV = site prefix, id left out, n, n field names, then the sets' names under the prefix.
-# Returns id, fields, id, fields... in id order.
-ROWS_OF_SETS = """
-local P, exclude, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+# An article's row, and those of the other ids in the union of some index sets, in one round
+# trip: ARGV = site prefix, the article's id, n, n field names, the sets' names under the
+# prefix. Returns its row's fields, then id, fields, id, fields... in id order.
+ROWS = """
+local P, own, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local fields, sets = {}, {}
 for i = 1, n do fields[i] = ARGV[3 + i] end
 for i = 4 + n, #ARGV do sets[#sets + 1] = P .. ARGV[i] end
+local out = {redis.call('HMGET', P .. 'art:' .. own, unpack(fields))}
+if #sets == 0 then return out end
 local ids = redis.call('SUNION', unpack(sets))
 table.sort(ids)
-local out = {}
 for _, id in ipairs(ids) do
-  if id ~= exclude then
+  if id ~= own then
     out[#out + 1] = id
     out[#out + 1] = redis.call('HMGET', P .. 'art:' .. id, unpack(fields))
   end
@@ -146,7 +147,7 @@ class RedisStateStore:
         self.client = client
         self.location = location
         self._commit = client.register_script(COMMIT)
-        self._rows_of_sets = client.register_script(ROWS_OF_SETS)
+        self._rows = client.register_script(ROWS)
 
     @classmethod
     def open(cls, url: str, *, timeout: float = 30.0) -> Self:
@@ -218,8 +219,15 @@ class RedisStateStore:
         return _stored(site, article_id, values) if values[0] is not None else None
 
     def with_hash(self, site: str, content_hash: str, exclude_id: str) -> list[StoredArticle]:
-        rows = self._rows_in(site, [f"h:{content_hash}"], exclude_id, ())
+        _, rows = self._rows_of(site, exclude_id, [f"h:{content_hash}"], ())
         return [row[0] for row in rows]
+
+    def arrival(
+        self, site: str, article_id: str, content_hash: str | None
+    ) -> tuple[StoredArticle | None, list[StoredArticle]]:
+        sets = [f"h:{content_hash}"] if content_hash else []
+        own, rows = self._rows_of(site, article_id, sets, ())
+        return (own[0] if own is not None else None), [row[0] for row in rows]
 
     def near_candidates(
         self, site: str, band_keys: Sequence[int], exclude_id: str
@@ -227,25 +235,21 @@ class RedisStateStore:
         if not band_keys:
             return []
         sets = [f"b:{key}" for key in band_keys]
-        rows = self._rows_in(site, sets, exclude_id, ("signature", "text"))
+        _, rows = self._rows_of(site, exclude_id, sets, ("signature", "text"))
         return [NearCandidate(*row) for row in rows if row[1] is not None]
 
-    def _rows_in(
-        self, site: str, sets: list[str], exclude_id: str, extra: tuple[str, ...]
-    ) -> list[tuple[Any, ...]]:
-        """(StoredArticle, *extra fields as bytes) of each id in the union of the index sets
-        but `exclude_id`, in id order; one round trip (ROWS_OF_SETS)."""
+    def _rows_of(
+        self, site: str, article_id: str, sets: list[str], extra: tuple[str, ...]
+    ) -> tuple[tuple[Any, ...] | None, list[tuple[Any, ...]]]:
+        """(StoredArticle, *extra fields as bytes) of `article_id` (None if unknown), and of
+        each other id in the union of the index sets, in id order: one round trip (ROWS)."""
         names = (*ARTICLE_FIELDS, *extra)
-        args = [_site(site), exclude_id, len(names), *names, *sets]
-        flat = self._rows_of_sets(keys=[], args=args)
+        own, *flat = self._rows(keys=[], args=[_site(site), article_id, len(names), *names, *sets])
         rows = []
         for raw_id, values in zip(flat[::2], flat[1::2], strict=True):
-            if values[0] is None:  # in an index set, its row gone: not a stored article
-                continue
-            article_id = raw_id.decode()
-            head = values[: len(ARTICLE_FIELDS)]
-            rows.append((_stored(site, article_id, head), *values[len(ARTICLE_FIELDS) :]))
-        return rows
+            if values[0] is not None:  # else in an index set, its row gone: not stored
+                rows.append(_row(site, raw_id.decode(), values))
+        return (_row(site, article_id, own) if own[0] is not None else None), rows
 
     def frontier(self, site: str, listing_url: str) -> tuple[str, ...] | None:
         value = self.client.hget(_site(site) + "listing", listing_url)
@@ -409,6 +413,12 @@ class RedisStateStore:
 
 def _site(site: str) -> str:
     return f"{PREFIX}{site}:"
+
+
+def _row(site: str, article_id: str, values: Sequence[bytes | None]) -> tuple[Any, ...]:
+    """(StoredArticle, *the extra fields) from the values of ARTICLE_FIELDS and the extras."""
+    head = values[: len(ARTICLE_FIELDS)]
+    return (_stored(site, article_id, head), *values[len(ARTICLE_FIELDS) :])
 
 
 def _stored(site: str, article_id: str, values: Sequence[bytes | None]) -> StoredArticle:

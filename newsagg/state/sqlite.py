@@ -302,6 +302,12 @@ class SqliteStateStore:
         )
         return [StoredArticle(*row) for row in rows]
 
+    def arrival(
+        self, site: str, article_id: str, content_hash: str | None
+    ) -> tuple[StoredArticle | None, list[StoredArticle]]:
+        same = self.with_hash(site, content_hash, article_id) if content_hash else []
+        return self.article(site, article_id), same
+
     def near_candidates(
         self, site: str, band_keys: Sequence[int], exclude_id: str
     ) -> list[NearCandidate]:

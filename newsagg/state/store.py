@@ -136,6 +136,13 @@ class StateStore(Protocol):
         """The articles with this exact text (normalized body), other than `exclude_id`."""
         ...
 
+    def arrival(
+        self, site: str, article_id: str, content_hash: str | None
+    ) -> tuple[StoredArticle | None, list[StoredArticle]]:
+        """What an arriving article's lookup needs, at once: `article(article_id)`, and
+        `with_hash(content_hash, article_id)` ([] without a hash)."""
+        ...
+
     def near_candidates(
         self, site: str, band_keys: Sequence[int], exclude_id: str
     ) -> list[NearCandidate]:

@@ -1,4 +1,5 @@
-"""Crafted maghress-template pages for production-run tests: articles, listings, slow pages."""
+"""Crafted maghress-template pages for production-run tests: articles, listings, slow pages;
+and one article record, for the stages that take records."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from newsagg.items import Article
+from newsagg.pipelines.clean import content_hash
 from newsagg.sample.build import article_page
 from tests.conftest import REPO, LocalSite, Route, crawl_command, crawl_env, listing_html
 
@@ -115,3 +120,26 @@ def dataset_files(data: Path) -> list[str]:
     """Every file of the sites' datasets, relative to the root (the run locks, `{site}.lock`
     beside the site directories, are not part of a dataset)."""
     return sorted(str(p.relative_to(data)) for p in data.glob("*/**/*") if p.is_file())
+
+
+_RECORD = Article(
+    id="maghress:lopinion:123",
+    url="https://www.maghress.com/fr/lopinion/123",
+    site="maghress",
+    source="L'opinion",
+    source_slug="lopinion",
+    source_url="https://www.lopinion.ma/a.html",
+    title="Un titre",
+    published="2022-01-19",
+    published_raw="Publié dans L'opinion le 19 - 01 - 2022",
+    language="fr",
+    body="Un paragraphe.",
+    author=None,
+    scraped_at="2026-11-26T09:45:27Z",
+    content_hash=content_hash("Un paragraphe."),
+)
+
+
+def article_record(**fields: Any) -> Article:
+    """A valid, cleaned article record, with `fields` changed."""
+    return replace(_RECORD, **fields)

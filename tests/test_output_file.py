@@ -10,10 +10,9 @@ from pathlib import Path
 
 from scrapy.exporters import JsonLinesItemExporter
 
-from newsagg.items import Article
 from newsagg.output.jsonlines import ArticleJsonLinesExporter
 from tests.conftest import LocalSite, listing_html, read_jsonl
-from tests.crafted import article_html, slow, start_crawl, wait_for
+from tests.crafted import article_html, article_record, slow, start_crawl, wait_for
 
 RUN_FILES = ("out.jsonl", "out.rejects.jsonl")  # what the run publishes, beside its own files
 
@@ -67,21 +66,10 @@ def test_a_killed_run_publishes_nothing(local_site: LocalSite, tmp_path: Path) -
 def test_the_feed_exporter_writes_an_article_as_scrapys_own_exporter_does() -> None:
     """The project's exporter reads an Article's fields directly, not through ItemAdapter:
     byte for byte what Scrapy's JsonLinesItemExporter writes, field selection included."""
-    article = Article(
-        id="maghress:lopinion:7",
-        url="https://www.maghress.com/fr/lopinion/7",
-        site="maghress",
-        source="L'opinion",
-        source_slug="lopinion",
+    article = article_record(
         source_url=None,
         title="Le « projet » de loi",
-        published="2022-01-19",
-        published_raw="Publié dans L'opinion le 19 - 01 - 2022",
-        language="fr",
         body="Premier paragraphe.\n\nالفقرة الثانية.",
-        author=None,
-        scraped_at="2026-12-04T02:00:00Z",
-        content_hash="ab" * 32,
         warc={"file": "run-00001.warc.gz", "offset": 1234, "record_id": "<urn:uuid:x>"},
     )
     for options in ({}, {"fields_to_export": ["title", "id"]}):

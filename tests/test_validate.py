@@ -8,26 +8,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from newsagg.errors import ArticleDropped
-from newsagg.items import Article
-from newsagg.pipelines.clean import content_hash
 from newsagg.pipelines.validate import ValidatePipeline, load_article_schema
+from tests.crafted import article_record
 
-ARTICLE = Article(
-    id="maghress:lopinion:123",
-    url="https://www.maghress.com/fr/lopinion/123",
-    site="maghress",
-    source="L'opinion",
-    source_slug="lopinion",
-    source_url="https://www.lopinion.ma/a.html",
-    title="Un titre",
-    published="2022-01-19",
-    published_raw="Publié dans L'opinion le 19 - 01 - 2022",
-    language="fr",
-    body="Un paragraphe.",
-    author=None,
-    scraped_at="2026-11-26T09:45:27Z",
-    content_hash=content_hash("Un paragraphe."),
-)
+ARTICLE = article_record()
 
 
 @pytest.fixture

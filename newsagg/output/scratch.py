@@ -26,12 +26,20 @@ def remove_stale(kind: str) -> list[Path]:
     removed = []
     for path in Path(tempfile.gettempdir()).glob(f"newsagg-{kind}-*-*"):
         pid = path.name.removeprefix(f"newsagg-{kind}-").split("-", 1)[0]
-        if pid.isdigit() and path.is_dir() and not _alive(int(pid)):
+        if pid.isdigit() and _ours(path) and not _alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     if removed:
         logger.info("scratch: removed %d %s directories of killed runs", len(removed), kind)
     return removed
+
+
+def _ours(path: Path) -> bool:
+    """A directory of this user's (a shared /tmp holds others')."""
+    try:
+        return path.is_dir() and path.stat().st_uid == os.getuid()
+    except OSError:
+        return False
 
 
 def _alive(pid: int) -> bool:

@@ -1,11 +1,11 @@
 """What each archived response is to a re-extraction, decided in archive order: an article
-page to extract (in a worker), a listing page read for its teasers' authors, or a response
-passed over (an error answer, a redirect, robots.txt, a second copy of a page).
+page to extract, a listing page to read for its teasers' authors (both in a worker), or a
+response passed over (an error answer, a redirect, robots.txt, a second copy of a page).
 
 The crawl took an article's teaser author from the first listing page that led to it, and
-asked for each article once; listing pages are archived before the articles they led to, so
-reading the archive in order gives each article the same teaser author and the same first
-copy as the crawl did."""
+asked for each article once; listing pages are archived before the articles they led to, and
+the workers' results come back in archive order, so each article gets the same teaser author
+and the same first copy as the crawl did."""
 
 from __future__ import annotations
 

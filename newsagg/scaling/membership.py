@@ -94,6 +94,10 @@ class Membership:
     _thread: threading.Thread | None = None
     heartbeat_error: str | None = None
     _holder: str = ""  # what the heartbeat key says: "{host} {pid} {since}"
+    # Leases of requests done, ended in the round trip that takes the next request (the
+    # queue's pop), or by `end_leases`. Lost with the process, they are answered again, which
+    # writes nothing twice.
+    done_leases: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         client = self.link.client
@@ -144,12 +148,24 @@ class Membership:
     def requeue_own(self) -> int:
         """Put back what this worker's name holds in flight (left by a killed process, or not
         downloaded when this one stopped)."""
+        self.end_leases()
         keys = [self.keys.inflight(self.worker), self.keys.queue]
         return int(self.link.call(self._requeue, keys=keys))
 
     def ack(self, lease: str) -> None:
         """The request holding `lease` is done: everything it gave is journaled or queued."""
         self.link.call(self.link.client.hdel, self.keys.inflight(self.worker), lease)
+
+    def ack_later(self, lease: str) -> None:
+        """`ack`, in the round trip that takes the next request (`done_leases`)."""
+        self.done_leases.append(lease)
+
+    def end_leases(self) -> None:
+        """End the leases of `done_leases` now."""
+        if self.done_leases:
+            inflight = self.keys.inflight(self.worker)
+            self.link.call(self.link.client.hdel, inflight, *self.done_leases)
+            self.done_leases.clear()
 
     def _beat(self) -> None:
         beat = self.keys.heartbeat(self.worker)
@@ -162,6 +178,7 @@ class Membership:
 
     def crawl_over(self) -> bool:
         """Nothing queued and nothing in flight anywhere (dead workers' leases are put back)."""
+        self.end_leases()
         keys = [self.keys.queue, self.keys.workers]
         over, requeued = self.link.call(self._done, keys=keys, args=[self.keys.base])
         if requeued:

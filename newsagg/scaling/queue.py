@@ -2,7 +2,8 @@
 not gone.
 
 `pop` moves a request from the queue into the worker's in-flight hash, in one Lua script; the
-worker acknowledges it (`ack`) once everything its answer produced is journaled and queued.
+worker acknowledges it once everything its answer produced is journaled and queued, in the
+script of its next pop.
 A request a worker took and never acknowledged (the worker was killed, or Redis went away) is
 put back (`requeue`) by the worker itself when it starts again, or by any worker once the dead
 one's heartbeat has expired. `claim_push` is the dupefilter's check and the push in one step:
@@ -19,7 +20,9 @@ from scrapy_redis.queue import PriorityQueue
 LEASE = "newsagg_lease"  # request meta: the lease of a popped request
 CLAIM = "newsagg_claim"  # request meta: claim it in the run's dupefilter before queueing
 
+# KEYS: queue, in-flight hash; ARGV: leases done (ended first).
 POP = """
+if #ARGV > 0 then redis.call('HDEL', KEYS[2], unpack(ARGV)) end
 local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #found == 0 then return false end
 redis.call('ZREM', KEYS[1], found[1])
@@ -60,8 +63,9 @@ class LeasedQueue(PriorityQueue):
         self._claim_push = server.register_script(CLAIM_PUSH)
         self._exchange = server.register_script(EXCHANGE)
 
-    def pop(self, timeout: int = 0) -> Request | None:
-        found = self._pop(keys=[self.key, self.inflight])
+    def pop(self, done: list[str] | None = None, timeout: int = 0) -> Request | None:
+        """The next request, leased; the leases `done` end first, in the same step."""
+        found = self._pop(keys=[self.key, self.inflight], args=done or [])
         if not found:
             return None
         lease, data = found
@@ -79,9 +83,6 @@ class LeasedQueue(PriorityQueue):
         """Queue a request derived from the leased one and end that lease, together."""
         data = self._encode_request(request)
         self._exchange(keys=[self.key, self.inflight], args=[-request.priority, data, lease])
-
-    def ack(self, lease: str) -> None:
-        self.server.hdel(self.inflight, lease)
 
     def requeue(self, inflight: str) -> int:
         """Put every request of an in-flight hash back in the queue; how many."""

@@ -4,7 +4,8 @@ Every request goes to the run's queue in Redis and every request the worker down
 from it, so any worker may answer any request. `enqueue_request` tells four kinds apart: an
 `Acknowledgement` (a request's answer is fully handled: its lease ends), a request derived
 from a leased one (a redirect, a retry: it replaces that lease), a first ask the spider marked
-`CLAIM` (queued only if no worker asked for it before, in the same step) and any other."""
+`CLAIM` (queued only if no worker asked for it before, in the same step) and any other. A
+done request's lease ends in the round trip that takes the next request."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ class RunScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         try:
             if isinstance(request, Acknowledgement):
-                self.member.ack(request.lease)
+                self.member.ack_later(request.lease)
                 return True
             lease = request.meta.pop(LEASE, None)
             if lease is not None:
@@ -87,10 +88,12 @@ class RunScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        done = self.member.done_leases
         try:
-            request = self.link.call(self.queue.pop)
+            request = self.link.call(self.queue.pop, done)
         except BackendLost:
             return None
+        done.clear()  # the pop ended them
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request

@@ -1,8 +1,8 @@
 """The JSON Lines feed exporter: Scrapy's, reading an Article's fields directly.
 
-Scrapy's exporter reads every field of every item through ItemAdapter (about 30 us an article
-here); an Article is a slotted dataclass whose fields carry no serializer, so its fields in
-order, as they are, are what the adapter would give."""
+Scrapy's exporter reads every field of every item through ItemAdapter (about 13 us of the 70
+an article takes here); an Article is a slotted dataclass whose fields carry no serializer, so
+its fields in order, as they are, are what the adapter would give."""
 
 from __future__ import annotations
 

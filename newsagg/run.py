@@ -74,6 +74,9 @@ class RunContext:
     tally: Tally = field(default_factory=Tally)
     files: RunFiles = field(default_factory=RunFiles)
     previous: PreviousRun | None = None  # the site's last published run (dataset layout)
+    # Articles of the site the state held when the run started (after recovery); None for a
+    # shared run, whose state other workers' runs share.
+    known_at_start: int | None = None
     verdict: Verdict | None = None  # once the run is judged
     errors_at_verdict: int = 0  # ERROR lines the verdict saw; any later one fails the run
     finish_reason: str | None = None
@@ -233,7 +236,7 @@ class RunContext:
             raise StartError(str(exc)) from None
         if self.is_dataset:  # after recovery, which may have published a run
             self.previous = previous_run(self.config.data_dir, self.site)
-        known = self.store.count(self.site)
+        known = self.known_at_start = self.store.count(self.site)
         for feed in self.feeds:
             if feed.overwrite and not feed.dataset and known and _non_empty(feed.path):
                 logger.warning(

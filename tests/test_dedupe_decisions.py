@@ -102,10 +102,16 @@ def test_signature_estimates_shingle_jaccard() -> None:
 
 
 def decide(
-    tmp_path: Path, articles: list[Article], policy: Policy = Policy.MARK
+    tmp_path: Path,
+    articles: list[Article],
+    policy: Policy = Policy.MARK,
+    *,
+    state_empty: bool = False,
 ) -> dict[str, Decision | None]:
     store = open_state_store(str(tmp_path / "state.sqlite3"))
-    dedupe = Deduplicator(store, HASHER, "maghress", policy, agencies=AGENCIES)
+    dedupe = Deduplicator(
+        store, HASHER, "maghress", policy, agencies=AGENCIES, state_empty=state_empty
+    )
     for item in articles:
         dedupe.add(item)
     decided: dict[str, Decision | None] = {}
@@ -142,6 +148,22 @@ def test_decisions_do_not_depend_on_arrival_order(tmp_path: Path) -> None:
         if number % 7:  # 18 of the 120 orders keep this fast; copies first among them
             continue
         assert decide(tmp_path / str(number), list(order)) == expected
+    # A run that found the state empty makes no lookup in it, and decides the same.
+    assert decide(tmp_path / "empty", articles[::-1], state_empty=True) == expected
+
+
+def test_a_run_that_found_the_state_empty_asks_it_nothing(tmp_path: Path) -> None:
+    store = open_state_store(str(tmp_path / "state.sqlite3"))
+    store.close()  # a lookup would raise
+    dedupe = Deduplicator(store, HASHER, "maghress", state_empty=True)
+    dedupe.add(article(1, body(1)))
+    dedupe.add(article(2, body(1)))
+    dedupe.add(article(3, edit_two_sentences(body(1))))
+    assert [entry.decision for entry in dedupe.resolve()] == [
+        Decision(Outcome.NEW),
+        Decision(Outcome.NEW, f"{BASE}/lopinion/1", "exact"),
+        Decision(Outcome.NEW, f"{BASE}/lopinion/1", "near"),
+    ]
 
 
 def test_earlier_runs_keep_their_canonical_copy(tmp_path: Path) -> None:

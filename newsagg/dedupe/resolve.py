@@ -168,6 +168,9 @@ class Deduplicator:
     site: str
     policy: Policy = Policy.MARK
     agencies: frozenset[str] = frozenset()  # the site's news agencies' outlet slugs
+    # The state held no article of the site when the run started: every lookup would find
+    # nothing (the state is read as the run found it), so none is made.
+    state_empty: bool = False
     entries: list[Entry] = field(default_factory=list)
     fingerprints: Fingerprints = field(init=False)
     _hashes: dict[str, Entry] = field(default_factory=dict)  # first (lowest id) per text
@@ -193,7 +196,10 @@ class Deduplicator:
         """The entry of an arriving article, with what the state says of its id and text; not
         yet one of the run's (`admit`)."""
         num = int(item.id.rsplit(":", 1)[1])
-        previous, same = self.store.arrival(self.site, item.id, item.content_hash)
+        previous: StoredArticle | None = None
+        same: list[StoredArticle] = []
+        if not self.state_empty:
+            previous, same = self.store.arrival(self.site, item.id, item.content_hash)
         stored_exact = min(
             same,
             key=lambda a: (a.duplicate_of is not None, self._stored_order(a)),
@@ -270,6 +276,8 @@ class Deduplicator:
         return row
 
     def _stored_near(self, entry: Entry) -> str | None:
+        if self.state_empty:
+            return None
         keys = self.fingerprints.band_keys(entry.row).tolist()
         candidates = self.store.near_candidates(self.site, keys, entry.id)
         if not candidates:

@@ -37,6 +37,7 @@ def new_deduplicator(context: RunContext) -> Deduplicator:
         context.site,
         Policy(context.config.duplicates),
         agencies=context.arguments.profile.news_agencies,
+        state_empty=context.known_at_start == 0,
     )
 
 

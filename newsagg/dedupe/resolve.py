@@ -151,6 +151,16 @@ class Fingerprints:
         return used[rows]
 
 
+def text_fingerprint(hasher: MinHasher, site: str, body: str | None) -> Fingerprint | None:
+    """A body's fingerprint: its MinHash values, their LSH band keys for the site, its
+    compressed normalized text; None for an empty body."""
+    found = hasher.fingerprint(body)
+    if found is None:
+        return None
+    signature, text = found
+    return signature, hasher.band_keys(site, signature), text
+
+
 def canonical_order(
     published: str | None, article_id: str, agencies: frozenset[str]
 ) -> tuple[str, bool, str, int]:
@@ -264,13 +274,11 @@ class Deduplicator:
         if known is not None:
             return known
         row = NO_ROW
-        offered = self._offered.take(item.content_hash or "")
-        if offered is not None:
-            row = self.fingerprints.add(*offered)
-        elif (fingerprint := self.hasher.fingerprint(item.body)) is not None:
-            signature, text = fingerprint
-            keys = self.hasher.band_keys(self.site, signature)
-            row = self.fingerprints.add(signature, keys, text)
+        fingerprint = self._offered.take(item.content_hash or "")
+        if fingerprint is None:
+            fingerprint = text_fingerprint(self.hasher, self.site, item.body)
+        if fingerprint is not None:
+            row = self.fingerprints.add(*fingerprint)
         if item.content_hash:
             self._rows[item.content_hash] = row
         return row

@@ -39,7 +39,10 @@ class CleanPipeline:
 
 def cleaned_ahead(context: RunContext) -> Ahead[str, CleanedBody]:
     """Bodies a re-extraction's workers cleaned and hashed, for the run's CleanPipeline."""
-    return context.components.setdefault(CLEANED_AHEAD, Ahead())
+    ahead = context.components.get(CLEANED_AHEAD)
+    if ahead is None:
+        ahead = context.components[CLEANED_AHEAD] = Ahead()
+    return ahead
 
 
 def cleaned_body(raw: str | None) -> CleanedBody:

@@ -20,7 +20,7 @@ from scrapy.utils.response import get_base_url
 
 from newsagg import stats as keys
 from newsagg.dedupe.fingerprint import MinHasher
-from newsagg.dedupe.resolve import Fingerprint
+from newsagg.dedupe.resolve import Fingerprint, text_fingerprint
 from newsagg.extract.article import Extraction
 from newsagg.extract.page import parse_page
 from newsagg.extract.url import ArticleRef, canonical_url, parse_article_url
@@ -194,12 +194,8 @@ def read_listing(work: ListingWork, links: LinkJudge) -> ListingResult:
 
 def body_ahead(found: Extraction, hasher: MinHasher, site: str) -> BodyAhead:
     """What CleanPipeline and the dedupe stage will compute from the article's body."""
-    body, digest = cleaned = cleaned_body("\n\n".join(found.paragraphs) or None)
-    fingerprint = hasher.fingerprint(body) if digest is not None else None
-    if fingerprint is None:
-        return BodyAhead(cleaned, None)
-    signature, text = fingerprint
-    return BodyAhead(cleaned, (signature, hasher.band_keys(site, signature), text))
+    cleaned = cleaned_body("\n\n".join(found.paragraphs) or None)
+    return BodyAhead(cleaned, text_fingerprint(hasher, site, cleaned[0]))
 
 
 def extract_archived(work: ArticleWork, profile: SiteProfile, hosts: SiteHosts) -> ArticleResult:

@@ -215,7 +215,7 @@ def near_dup_cost(records: list[dict[str, Any]], state: Path, work: Path) -> dic
         started = time.perf_counter()
         dedupe.add(item)
         add_times.append(time.perf_counter() - started)
-    found = sum(entry.stored_near is not None for entry in dedupe.entries)
+    found = sum(entry.stored_near is not None for entry in dedupe.entries.arrived())
     started = time.perf_counter()
     dedupe.resolve()
     resolve_seconds = time.perf_counter() - started

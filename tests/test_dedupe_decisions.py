@@ -10,14 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from newsagg.dedupe.entry import Decision, Outcome, Policy
 from newsagg.dedupe.fingerprint import MinHasher
-from newsagg.dedupe.resolve import (
-    Decision,
-    Deduplicator,
-    Fingerprints,
-    Outcome,
-    Policy,
-)
+from newsagg.dedupe.resolve import Deduplicator
+from newsagg.dedupe.run_texts import RunTexts
 from newsagg.extract.article import Extraction
 from newsagg.items import Article
 from newsagg.pipelines.ahead import HELD, Ahead
@@ -115,12 +111,13 @@ def decide(
     for item in articles:
         dedupe.add(item)
     decided: dict[str, Decision | None] = {}
-    for entry in dedupe.resolve():  # in id order: the first of one id is the one kept
+    dedupe.resolve()
+    for entry in dedupe.decided():  # in id order: the first of one id is the one kept
         decided.setdefault(entry.id.rsplit(":", 1)[1], entry.decision)
     run_id = secrets.token_hex(4)
     store.begin_run(
         RunJournal(run_id, "maghress", "pending", ()),
-        dedupe.records(dedupe.entries, "2026-11-26T02:00:00Z"),
+        dedupe.records("2026-11-26T02:00:00Z"),
     )
     store.commit_run(run_id)
     store.close()
@@ -159,7 +156,8 @@ def test_a_run_that_found_the_state_empty_asks_it_nothing(tmp_path: Path) -> Non
     dedupe.add(article(1, body(1)))
     dedupe.add(article(2, body(1)))
     dedupe.add(article(3, edit_two_sentences(body(1))))
-    assert [entry.decision for entry in dedupe.resolve()] == [
+    assert dedupe.resolve() == 3
+    assert [entry.decision for entry in dedupe.decided()] == [
         Decision(Outcome.NEW),
         Decision(Outcome.NEW, f"{BASE}/lopinion/1", "exact"),
         Decision(Outcome.NEW, f"{BASE}/lopinion/1", "near"),
@@ -199,7 +197,7 @@ def test_records_cover_written_and_dropped_articles(tmp_path: Path) -> None:
     dedupe.add(article(1, body(1)), requested_url=f"{BASE}/old/1")
     dedupe.add(article(2, body(1)))
     dedupe.resolve()
-    records = list(dedupe.records(dedupe.entries, "2026-11-26T02:00:00Z"))
+    records = list(dedupe.records("2026-11-26T02:00:00Z"))
     assert [(r.id, r.duplicate_of, r.aliases) for r in records] == [
         ("maghress:lopinion:1", None, (f"{BASE}/old/1",)),
         ("maghress:lopinion:2", f"{BASE}/lopinion/1", ()),
@@ -244,10 +242,10 @@ def test_what_a_worker_computes_ahead_is_what_the_stages_take(tmp_path: Path) ->
     assert item.content_hash is not None
     dedupe.offer(item.content_hash, marker)
     entry = dedupe.add(item)
-    assert dedupe.fingerprints.signature(entry.row).tolist() == list(range(128))  # the offer
-    assert dedupe.fingerprints.text(entry.row) == b"marker"
+    assert dedupe.texts.signature(entry.row).tolist() == list(range(128))  # the offer
+    assert dedupe.texts.text(entry.row) == b"marker"
     other = dedupe.add(article(8, body(8)))  # nothing offered: computed here
-    assert dedupe.fingerprints.text(other.row) == HASHER.fingerprint(body_text(8))[1]
+    assert dedupe.texts.text(other.row) == HASHER.fingerprint(body_text(8))[1]
     for number in range(HELD + 1):
         dedupe.offer(f"{number:064x}", marker)
     assert len(dedupe._offered) == HELD
@@ -324,22 +322,19 @@ def test_bad_minhash_settings_are_refused(threshold: float, num_perm: int) -> No
         MinHasher.create(threshold, num_perm)
 
 
-def test_decisions_are_the_same_across_fingerprint_blocks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Signatures and band keys are kept in blocks of rows; a run spanning several blocks
-    (here two rows each) finds its copies in any of them."""
-    original = body(40)
-    articles = [
-        article(404, new_lead(original, 3)),
-        article(401, body(41)),
-        article(403, original, slug="lematin"),
-        article(402, edit_two_sentences(original)),
-        article(400, original, published="2022-01-18"),
-        article(405, body(42)),
-    ]
-    expected = decide(tmp_path / "one", articles)
-    monkeypatch.setattr(Fingerprints, "BLOCK", 2)
-    assert decide(tmp_path / "many", articles) == expected
-    assert expected["402"] == Decision(Outcome.NEW, f"{BASE}/lopinion/400", "near")
-    assert expected["403"] == Decision(Outcome.NEW, f"{BASE}/lopinion/400", "exact")
+def test_the_run_texts_read_back_each_row_as_written() -> None:
+    """Rows of different text lengths (an empty one too), read back in any order."""
+    texts = RunTexts(num_perm=128, bands=25)
+    written = []
+    for number, text in enumerate([b"premier", b"", b"x" * 70_000, "النص".encode()]):
+        signature = np.arange(number, number + 128, dtype=np.uint32)
+        keys = [number * 1000 + band - 2**62 for band in range(25)]
+        written.append((texts.add(signature, keys, text), signature, keys, text))
+    for row, signature, keys, text in reversed(written):
+        assert texts.signature(row).tolist() == signature.tolist()
+        assert texts.signature_bytes(row) == signature.astype("<u4").tobytes()
+        assert texts.band_keys(row) == keys
+        assert texts.text(row) == text
+        both = texts.signature_and_text(row)
+        assert (both[0].tolist(), both[1]) == (signature.tolist(), text)
+    assert [row for row, *_ in written] == [0, 1, 2, 3]

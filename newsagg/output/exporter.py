@@ -27,7 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter, FeedSlot
 from scrapy.http import Response
 
-from newsagg.dedupe.resolve import Entry, Outcome
+from newsagg.dedupe.entry import Outcome
 from newsagg.errors import StartError
 from newsagg.items import Article
 from newsagg.output.scratch import scratch_dir
@@ -44,8 +44,6 @@ class DedupeFeedExporter(FeedExporter):
         self.context = run_context(crawler)
         self.dedupe = run_deduplicator(self.context)
         self.spool = Spool()
-        self.decided: list[Entry] = []
-        self.context.components["decided"] = self.decided
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -82,12 +80,11 @@ class DedupeFeedExporter(FeedExporter):
 
     def flush(self, spider: Spider) -> None:
         """Decide every held article and write those to be written, in arrival order."""
-        decided = {entry.index: entry for entry in self.dedupe.resolve()}
+        self.dedupe.resolve()
         tally = self.context.tally
-        tally.to_write = sum(1 for entry in decided.values() if entry.decision.write)  # type: ignore[union-attr]
+        tally.to_write = self.dedupe.to_write()
         for index, item in self.spool.drain():
-            entry = decided[index]
-            decision = entry.decision
+            decision = self.dedupe.decision(index)
             assert decision is not None
             if decision.kind is not None:
                 tally.copies[decision.kind] += 1
@@ -104,7 +101,6 @@ class DedupeFeedExporter(FeedExporter):
             item.updated = decision.outcome is Outcome.UPDATED
             super().item_scraped(item, spider)
             tally.written += 1
-        self.decided.extend(decided.values())
 
     def _record_dropped_copy(self, item: Article, canonical: str | None, kind: str) -> None:
         """`NEWSAGG_DUPLICATES=drop`: not written, but counted and recorded."""

@@ -197,8 +197,7 @@ class Publisher:
         context = self.context
         try:
             dedupe = context.components.get("dedupe")
-            decided = context.components.get("decided", [])
-            records = dedupe.records(decided, utc_stamp()) if dedupe is not None else iter(())
+            records = dedupe.records(utc_stamp()) if dedupe is not None else iter(())
             incremental = context.components.get("incremental")
             listings = []
             if incremental is not None:

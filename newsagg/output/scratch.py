@@ -2,13 +2,14 @@
 articles waiting for their decision, a re-extraction's throwaway state. Each is named by the
 process that made it, `newsagg-{kind}-{pid}-{random}`, so that the next run of that kind
 removes those a killed process left (a SIGKILL runs no cleanup); the others, a live
-process's, are left alone."""
+process's, are left alone. And a run's scratch databases, which need no such care."""
 
 from __future__ import annotations
 
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -19,6 +20,19 @@ def scratch_dir(kind: str) -> Path:
     """A new scratch directory of this process, after removing those of dead processes."""
     remove_stale(kind)
     return Path(tempfile.mkdtemp(prefix=f"newsagg-{kind}-{os.getpid()}-"))
+
+
+def scratch_database(schema: str) -> sqlite3.Connection:
+    """A private temporary SQLite database (the empty file name): it lives in a bounded page
+    cache and spills to a file in TMPDIR that SQLite unlinks as soon as it opens it, so a
+    killed process leaves nothing. Made with `schema`, then in one transaction for its life
+    (no commit per statement), without a journal: nothing in it outlives the run."""
+    database = sqlite3.connect("", isolation_level=None)
+    database.execute("PRAGMA journal_mode = OFF")
+    database.execute("PRAGMA synchronous = OFF")
+    database.executescript(schema)  # (commits first: before the transaction)
+    database.execute("BEGIN")
+    return database
 
 
 def remove_stale(kind: str) -> list[Path]:

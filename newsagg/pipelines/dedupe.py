@@ -16,8 +16,9 @@ import redis
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from newsagg.dedupe.entry import Entry, Policy
 from newsagg.dedupe.fingerprint import MinHasher
-from newsagg.dedupe.resolve import Deduplicator, Entry, Policy
+from newsagg.dedupe.resolve import Deduplicator
 from newsagg.items import Article
 from newsagg.run import RunContext, run_context
 

@@ -20,7 +20,7 @@ from scrapy.utils.response import get_base_url
 
 from newsagg import stats as keys
 from newsagg.dedupe.fingerprint import MinHasher
-from newsagg.dedupe.resolve import Fingerprint, text_fingerprint
+from newsagg.dedupe.run_texts import Fingerprint, text_fingerprint
 from newsagg.extract.article import Extraction
 from newsagg.extract.page import parse_page
 from newsagg.extract.url import ArticleRef, canonical_url, parse_article_url

@@ -20,7 +20,8 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from newsagg.dedupe.resolve import NO_ROW, Entry
+from newsagg.dedupe.entry import Entry
+from newsagg.dedupe.run_texts import NO_ROW
 from newsagg.items import Article
 from newsagg.output.rejects import RejectsLog
 from newsagg.pipelines.dedupe import dedupe_stage, run_deduplicator
@@ -120,9 +121,9 @@ class ArticleJournal:
         timer = self.context.timer
         fingerprint = None
         if entry.row != NO_ROW:
-            prints = self.dedupe.fingerprints
-            keys = tuple(prints.band_keys(entry.row).tolist())
-            fingerprint = (prints.signature_bytes(entry.row), keys, prints.text(entry.row))
+            texts = self.dedupe.texts
+            keys = tuple(texts.band_keys(entry.row))
+            fingerprint = (texts.signature_bytes(entry.row), keys, texts.text(entry.row))
         try:
             with timer("dedupe"):
                 self.journal.article(

@@ -34,7 +34,8 @@ import numpy as np
 import redis
 from scrapy.settings import BaseSettings
 
-from newsagg.dedupe.resolve import Deduplicator, Entry, Outcome
+from newsagg.dedupe.entry import Outcome
+from newsagg.dedupe.resolve import Deduplicator
 from newsagg.health import Problem, RunFacts, Thresholds, Verdict, check_run
 from newsagg.output.exporter import Spool
 from newsagg.output.layout import latest_path
@@ -210,7 +211,7 @@ class RunPublisher:
             for worker in workers:
                 self._writer("items", worker)
                 self._writer("rejects", worker)
-            decided = self._write_items(dedupe, spool, rejects)
+            self._write_items(dedupe, spool, rejects)
             for worker, rows in rejects.items():
                 for row in rows:
                     self._writer("rejects", worker).row(row)
@@ -221,19 +222,19 @@ class RunPublisher:
             raise StepFailed("write_feeds", f"{type(exc).__name__}: {exc}") from None
         verdict = self._judge(checkpoints)
         files = [self._checksum(w) for w in sorted(self.writers.values(), key=_items_first)]
-        records = dedupe.records(decided, utc_stamp())
+        records = dedupe.records(utc_stamp())
         return verdict, files, records, self._listings()
 
     def _write_items(
         self, dedupe: Deduplicator, spool: Spool, rejects: dict[str, list[dict[str, Any]]]
-    ) -> list[Entry]:
+    ) -> None:
         """Every journaled article decided, and those to write written to their worker's part,
         in arrival order: newsagg.output.exporter's flush, part by part."""
         tally = self.context.tally
-        decided = {entry.index: entry for entry in dedupe.resolve()}
-        tally.to_write = sum(1 for e in decided.values() if e.decision and e.decision.write)
+        dedupe.resolve()
+        tally.to_write = dedupe.to_write()
         for index, (worker, item) in spool.drain():
-            decision = decided[index].decision
+            decision = dedupe.decision(index)
             assert decision is not None
             if decision.kind is not None:
                 tally.copies[decision.kind] += 1
@@ -266,7 +267,6 @@ class RunPublisher:
             item.updated = decision.outcome is Outcome.UPDATED
             self._writer("items", worker).item(item)
             tally.written += 1
-        return list(decided.values())
 
     def _writer(self, kind: str, worker: str) -> PartWriter:
         writer = self.writers.get((kind, worker))

@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import weakref
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,19 @@ def scratch_database(schema: str) -> sqlite3.Connection:
     database.executescript(schema)  # (commits first: before the transaction)
     database.execute("BEGIN")
     return database
+
+
+class ScratchSet:
+    """A set of strings in a scratch database: for one a run would otherwise hold in memory
+    whole (the article URLs it has met)."""
+
+    def __init__(self) -> None:
+        self.db = scratch_database("CREATE TABLE member (value TEXT PRIMARY KEY) WITHOUT ROWID")
+        weakref.finalize(self, self.db.close)
+
+    def add(self, value: str) -> bool:
+        """Add `value`; whether it was new."""
+        return self.db.execute("INSERT OR IGNORE INTO member VALUES (?)", (value,)).rowcount == 1
 
 
 def remove_stale(kind: str) -> list[Path]:

@@ -26,6 +26,7 @@ from newsagg.extract.page import parse_page
 from newsagg.extract.url import ArticleRef, canonical_url, parse_article_url
 from newsagg.output.archive import Provenance
 from newsagg.output.archive_reader import ArchiveDamage, ArchivedResponse
+from newsagg.output.scratch import ScratchSet
 from newsagg.pipelines.clean import CleanedBody, cleaned_body
 from newsagg.reextract.responses import Undecodable, scrapy_response
 from newsagg.sites.profiles import SiteProfile
@@ -80,7 +81,7 @@ class PageSorter:
         self.profile = profile
         self.hosts = hosts
         self.stats = stats
-        self.seen: set[str] = set()  # article URLs given to extraction
+        self.seen = ScratchSet()  # article URLs given to extraction
         self.teasers: dict[str, str | None] = {}  # article URL -> the first teaser's author
         self.redirected_from: dict[str, str] = {}  # redirect target -> the URL redirected
 
@@ -114,9 +115,8 @@ class PageSorter:
             if urlsplit(own).path == "/robots.txt":
                 return self.skip("robots_txt")
             return ListingWork(own, archived)
-        if ref.url in self.seen:
+        if not self.seen.add(ref.url):
             return self.skip("repeated")
-        self.seen.add(ref.url)
         return ArticleWork(ref, archived)
 
     def listing_read(self, result: ListingResult) -> None:

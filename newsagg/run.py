@@ -228,6 +228,9 @@ class RunContext:
         if self.shared is not None:  # recovery and the index: the seed's and the publisher's
             if self.member is not None:
                 logger.info("run %s: joined as worker %s", self.run.id, self.member.worker)
+                # The site's lock is the run's from its seed to its publish step, so the state
+                # of the site is as the run found it: what the dedupe stage reads (`Deduplicator`).
+                self.known_at_start = self.store.count(self.site)
             return
         try:
             recover(self)

@@ -36,30 +36,30 @@ RUN = "r1"
 ARTICLE_PATH = re.compile(r"/fr/[\w-]+/\d+")
 
 
-def shared_settings(server: RedisServer, **more: str) -> dict[str, str]:
+def shared_settings(server: RedisServer, run: str = RUN, **more: str) -> dict[str, str]:
     return {
         "NEWSAGG_BACKEND": "redis",
         "REDIS_URL": server.url,
-        "NEWSAGG_RUN_ID": RUN,
+        "NEWSAGG_RUN_ID": run,
         "NEWSAGG_WORKER_TIMEOUT": "3",
         **more,
     }
 
 
-def seed(tmp_path: Path, server: RedisServer, site: LocalSite, **more: str) -> None:
-    command = [*SCRAPY, "newsagg-seed", "maghress", "--run-id", RUN]
+def seed(tmp_path: Path, server: RedisServer, site: LocalSite, run: str = RUN, **more: str) -> None:
+    command = [*SCRAPY, "newsagg-seed", "maghress", "--run-id", run]
     command += ["-a", f"start_urls={site.base_url}/fr/"]
-    for name, value in shared_settings(server, **more).items():
+    for name, value in shared_settings(server, run, **more).items():
         command += ["-s", f"{name}={value}"]
     done = subprocess.run(command, cwd=REPO, env=crawl_env(), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"{RUN}\n"
+    assert done.stdout == f"{run}\n"
 
 
 def start_worker(
-    tmp_path: Path, server: RedisServer, name: str, **more: str
+    tmp_path: Path, server: RedisServer, name: str, run: str = RUN, **more: str
 ) -> subprocess.Popen[str]:
-    settings = shared_settings(server, NEWSAGG_WORKER=name, **more)
+    settings = shared_settings(server, run, NEWSAGG_WORKER=name, **more)
     command = crawl_command(tmp_path, output=None, settings=settings)
     log = (tmp_path / f"{name}.log").open("a", encoding="utf-8")
     with log:
@@ -72,10 +72,10 @@ def log_of(tmp_path: Path, name: str) -> str:
     return (tmp_path / f"{name}.log").read_text(encoding="utf-8")
 
 
-def parts(tmp_path: Path) -> dict[str, list[dict[str, Any]]]:
+def parts(tmp_path: Path, run: str = RUN) -> dict[str, list[dict[str, Any]]]:
     """Every published items part of the run, by worker name."""
-    found = sorted((tmp_path / "data" / "maghress").glob(f"*/{RUN}-*.jsonl.gz"))
-    return {p.name.removeprefix(f"{RUN}-").removesuffix(".jsonl.gz"): read_jsonl(p) for p in found}
+    found = sorted((tmp_path / "data" / "maghress").glob(f"*/{run}-*.jsonl.gz"))
+    return {p.name.removeprefix(f"{run}-").removesuffix(".jsonl.gz"): read_jsonl(p) for p in found}
 
 
 def comparable(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -182,6 +182,36 @@ def test_two_workers_publish_the_records_one_process_does(
     assert manifest["counts"]["duplicates_by_kind"] == {"exact": 1, "near": 2}
     assert [w["worker"] for w in manifest["workers"]] == ["w1", "w2"]
     assert manifest["health"]["status"] == "ok"
+
+
+def test_a_second_shared_run_finds_its_copies_among_what_the_first_published(
+    local_site: LocalSite,
+    tmp_path: Path,
+    redis_server: RedisServer,  # noqa: F811
+) -> None:
+    """Workers read the state as their run found it: the second run, on the state the first
+    published, finds an exact and a near copy of a stored article."""
+    room = Newsroom(per_page=6)
+    original = story(200, title="Le barrage atteint son niveau record")
+    room.add(*(story(num) for num in range(101, 104)), original)
+    room.serve(local_site)
+    seed(tmp_path, redis_server, local_site)
+    first = start_worker(tmp_path, redis_server, "w1")
+    assert first.wait(timeout=120) == 0, log_of(tmp_path, "w1")[-3000:]
+    assert [r["duplicate_of"] for r in parts(tmp_path)["w1"]] == [None] * 4
+
+    copies = (
+        story(203, title=original.title, paragraphs=original.paragraphs, outlet="Le Matin"),
+        story(207, title="Barrage", paragraphs=edit_two_sentences(original.paragraphs)),
+    )
+    room.add(*copies)
+    room.serve(local_site)
+    seed(tmp_path, redis_server, local_site, run="r2")
+    second = start_worker(tmp_path, redis_server, "w1", run="r2")
+    assert second.wait(timeout=120) == 0, log_of(tmp_path, "w1")[-3000:]
+    marks = {r["id"]: r["duplicate_of"] for r in parts(tmp_path, "r2")["w1"]}
+    canonical = f"{local_site.base_url}{original.path}"
+    assert marks == {"maghress:lopinion:203": canonical, "maghress:lopinion:207": canonical}
 
 
 def test_a_killed_worker_restarted_loses_and_repeats_nothing(

@@ -7,8 +7,10 @@ A request first takes one of the host's download slots (a sorted set of holders,
 expiry, and freed at once when its worker's heartbeat says that process is gone), then reserves the
 host's next start time and sleeps until it: reservations are served in order and each pushes
 the next one `DOWNLOAD_DELAY` later, so starts are spaced evenly across workers (Redis's clock,
-one for all machines). Its slot is given back when its answer (or failure) comes. It sits last
-before the download handler, so retries and redirects pay their share too, and robots.txt.
+one for all machines). Its slot is given back when its answer (or failure) comes: in the round
+trip of the worker's next take for that host, or at most `GIVE_BACK_AFTER` later in one of its
+own for all the slots done meanwhile (a slot is only ever held longer, never shared). It sits
+last before the download handler, so retries and redirects pay their share too, and robots.txt.
 
 Each worker's own downloader slot gets no delay of its own (`SHARED_SLOT`, settings): the budget
 is the site's. AutoThrottle, a feedback loop of one process, is off with NEWSAGG_BACKEND=redis."""
@@ -21,7 +23,7 @@ import random
 import uuid
 from typing import Self
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -36,11 +38,14 @@ logger = logging.getLogger(__name__)
 SHARED_SLOT = "newsagg-site"  # the worker's one downloader slot (DOWNLOAD_SLOTS: no delay)
 HOLD = "newsagg_host_slot"  # request meta: (host slots key, holder) while it downloads
 POLL = (0.005, 0.03)  # seconds between two tries for a busy host's slot (random in range)
+GIVE_BACK_AFTER = 0.01  # seconds a done slot may wait for the next take to give it back
 
-# KEYS: slots, next; ARGV: holder, limit, hold seconds, delay seconds.
-# Returns -1 (no slot free) or the seconds to wait before starting. A holder is
-# "{heartbeat key}|{its value}|{id}": one whose worker process is gone is freed at once.
+# KEYS: slots, next; ARGV: holder, limit, hold seconds, delay seconds, holders done...
+# Gives back the slots of the holders done, then returns -1 (no slot free) or the seconds to
+# wait before starting. A holder is "{heartbeat key}|{its value}|{id}": one whose worker
+# process is gone is freed at once.
 TAKE = """
+if #ARGV > 4 then redis.call('ZREM', KEYS[1], unpack(ARGV, 5)) end
 local now = redis.call('TIME')
 local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t)
@@ -74,6 +79,8 @@ class HostBudget:
         self.concurrency = max(1, concurrency)
         self.hold = hold
         self._take = link.client.register_script(TAKE)
+        self._done: dict[str, list[str]] = {}  # host slots key -> holders to give back
+        self._giving_back: asyncio.TimerHandle | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -81,13 +88,15 @@ class HostBudget:
         assert member is not None
         settings = crawler.settings
         hold = settings.getfloat("DOWNLOAD_TIMEOUT") + 30.0  # a download never outlives it
-        return cls(
+        budget = cls(
             member.link,
             member.liveness,
             settings.getfloat("DOWNLOAD_DELAY"),
             settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
             hold,
         )
+        crawler.signals.connect(budget.give_back_done, signal=signals.spider_closed)
+        return budget
 
     async def process_request(self, request: Request) -> None:
         if request.url.startswith("data:"):
@@ -97,9 +106,11 @@ class HostBudget:
         slots, holder = host_slots(netloc), f"{self.liveness}|{uuid.uuid4().hex}"
         keys = [slots, host_next(netloc)]
         args = [holder, self.concurrency, self.hold, self.delay]
+        done = self._done.pop(slots, [])
         try:
             while True:
-                wait = float(self.link.call(self._take, keys=keys, args=args))
+                wait = float(self.link.call(self._take, keys=keys, args=[*args, *done]))
+                done = []
                 if wait >= 0:
                     break
                 await asyncio.sleep(random.uniform(*POLL))
@@ -121,7 +132,23 @@ class HostBudget:
         if held is None:
             return
         slots, holder = held
-        try:
-            self.link.call(self.link.client.zrem, slots, holder)
-        except BackendLost:  # it expires by itself
-            return
+        self._done.setdefault(slots, []).append(holder)
+        if self._giving_back is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no loop to wait in (the worker is stopping): now
+                self.give_back_done()
+                return
+            self._giving_back = loop.call_later(GIVE_BACK_AFTER, self.give_back_done)
+
+    def give_back_done(self) -> None:
+        """Give back the slots of the downloads done that no take has given back yet."""
+        if self._giving_back is not None:
+            self._giving_back.cancel()
+            self._giving_back = None
+        done, self._done = self._done, {}
+        for slots, holders in done.items():
+            try:
+                self.link.call(self.link.client.zrem, slots, *holders)
+            except BackendLost:  # they expire by themselves
+                return

@@ -214,6 +214,32 @@ def test_a_second_shared_run_finds_its_copies_among_what_the_first_published(
     assert marks == {"maghress:lopinion:203": canonical, "maghress:lopinion:207": canonical}
 
 
+def test_a_download_failure_in_a_shared_run_is_rejected_and_its_lease_ended(
+    local_site: LocalSite,
+    tmp_path: Path,
+    redis_server: RedisServer,  # noqa: F811
+) -> None:
+    """A download that fails (a timeout) takes the errback's way, past the spider middlewares:
+    the spider ends its lease through the scheduler. The page is in the worker's rejects part
+    and the worker closes with nothing left in flight."""
+    room = Newsroom(per_page=3)
+    room.add(*(story(num) for num in range(101, 107)))
+    room.serve(local_site)
+    late = room.stories[104]
+    local_site.add_dynamic(late.path, slow(late.html(), 3))
+    seed(tmp_path, redis_server, local_site)
+    settings = {"DOWNLOAD_TIMEOUT": "1", "RETRY_ENABLED": "False"}
+    worker = start_worker(tmp_path, redis_server, "w1", **settings)
+    assert worker.wait(timeout=120) == 0, log_of(tmp_path, "w1")[-3000:]
+    ids = sorted(r["id"] for r in parts(tmp_path)["w1"])
+    assert ids == [f"maghress:lopinion:{num}" for num in (101, 102, 103, 105, 106)]
+    rejects = read_jsonl(next((tmp_path / "data").glob(f"maghress/*/{RUN}-w1.rejects.jsonl")))
+    assert [(r["url"], r["reason"]) for r in rejects] == [
+        (f"{local_site.base_url}{late.path}", "fetch_error")
+    ]
+    assert "queued again" not in log_of(tmp_path, "w1")  # no lease left at the worker's close
+
+
 def test_a_killed_worker_restarted_loses_and_repeats_nothing(
     local_site: LocalSite,
     tmp_path: Path,

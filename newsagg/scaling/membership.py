@@ -152,12 +152,9 @@ class Membership:
         keys = [self.keys.inflight(self.worker), self.keys.queue]
         return int(self.link.call(self._requeue, keys=keys))
 
-    def ack(self, lease: str) -> None:
-        """The request holding `lease` is done: everything it gave is journaled or queued."""
-        self.link.call(self.link.client.hdel, self.keys.inflight(self.worker), lease)
-
     def ack_later(self, lease: str) -> None:
-        """`ack`, in the round trip that takes the next request (`done_leases`)."""
+        """The request holding `lease` is done (everything it gave is journaled or queued): its
+        lease ends in the round trip that takes the next request (`done_leases`)."""
         self.done_leases.append(lease)
 
     def end_leases(self) -> None:

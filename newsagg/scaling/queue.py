@@ -6,12 +6,14 @@ worker acknowledges it once everything its answer produced is journaled and queu
 script of its next pop.
 A request a worker took and never acknowledged (the worker was killed, or Redis went away) is
 put back (`requeue`) by the worker itself when it starts again, or by any worker once the dead
-one's heartbeat has expired. `claim_push` is the dupefilter's check and the push in one step:
-a claimed request is always queued, so a kill between the two cannot lose it. A redirect or a
+one's heartbeat has expired. `claim_push` is the dupefilter's check and the push in one step,
+for a batch of requests: a claimed request is always queued, so a kill between the two cannot
+lose it. A redirect or a
 retry (a request derived from a leased one) replaces its lease in one step (`exchange`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from scrapy import Request
@@ -40,10 +42,17 @@ end
 redis.call('DEL', KEYS[1])
 return #held / 2
 """
+# KEYS: claims, queue; ARGV: (fingerprint, score, request) of each request. Returns how many
+# were queued (the others were asked for before).
 CLAIM_PUSH = """
-if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-return 1
+local queued = 0
+for i = 1, #ARGV, 3 do
+  if redis.call('SADD', KEYS[1], ARGV[i]) == 1 then
+    redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i + 2])
+    queued = queued + 1
+  end
+end
+return queued
 """
 EXCHANGE = """
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
@@ -73,11 +82,12 @@ class LeasedQueue(PriorityQueue):
         request.meta[LEASE] = lease.decode()
         return request
 
-    def claim_push(self, request: Request, fingerprint: str) -> bool:
-        """Queue the request unless the run has asked for it already."""
-        data = self._encode_request(request)
-        keys = [self.claims, self.key]
-        return bool(self._claim_push(keys=keys, args=[fingerprint, -request.priority, data]))
+    def claim_push(self, requests: Sequence[tuple[Request, str]]) -> int:
+        """Queue each request (with its fingerprint) the run has not asked for yet; how many."""
+        args: list[Any] = []
+        for request, fingerprint in requests:
+            args += [fingerprint, -request.priority, self._encode_request(request)]
+        return int(self._claim_push(keys=[self.claims, self.key], args=args)) if args else 0
 
     def exchange(self, request: Request, lease: str) -> None:
         """Queue a request derived from the leased one and end that lease, together."""
@@ -89,12 +99,32 @@ class LeasedQueue(PriorityQueue):
         return int(self._requeue(keys=[inflight, self.key]))
 
     def _encode_request(self, request: Request) -> bytes:
+        """scrapy-redis's encoding (`Request.to_dict`, pickled), without this worker's own
+        meta, and with the spider's methods given by name: `to_dict` looks a callable callback
+        up among every member of the spider (`inspect.getmembers`), for each request, which
+        cost more than the rest of queueing it."""
         meta = request.meta
         lease, claim = meta.pop(LEASE, None), meta.pop(CLAIM, None)
+        callback, errback = request.callback, request.errback
+        request.callback = _method_name(self.spider, callback)
+        request.errback = _method_name(self.spider, errback)
         try:
             return super()._encode_request(request)
         finally:
+            request.callback, request.errback = callback, errback
             if lease is not None:
                 meta[LEASE] = lease
             if claim is not None:
                 meta[CLAIM] = claim
+
+
+def _method_name(spider: Any, function: Any) -> Any:
+    """The name of a method of the spider (as `Request.to_dict` writes it), or the function
+    itself when it is not one by its own name (`to_dict` then searches, or refuses it)."""
+    own = getattr(function, "__func__", None)
+    name = getattr(function, "__name__", None)
+    if own is not None and name is not None:
+        found = getattr(spider, name, None)
+        if getattr(found, "__func__", None) is own:
+            return name
+    return function

@@ -4,8 +4,11 @@ Every request goes to the run's queue in Redis and every request the worker down
 from it, so any worker may answer any request. `enqueue_request` tells four kinds apart: an
 `Acknowledgement` (a request's answer is fully handled: its lease ends), a request derived
 from a leased one (a redirect, a retry: it replaces that lease), a first ask the spider marked
-`CLAIM` (queued only if no worker asked for it before, in the same step) and any other. A
-done request's lease ends in the round trip that takes the next request."""
+`CLAIM` (queued only if no worker asked for it before, in the same step) and any other. First
+asks wait for the end of the answer that found them (its `Acknowledgement`, at most
+`CLAIM_BATCH` of them), then go in one round trip: a listing page's links cost one, not one
+each. A done request's lease ends in the round trip that takes the next request, so it always
+ends after what its answer found is queued."""
 
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ from newsagg.scaling.queue import CLAIM, LEASE, LeasedQueue
 
 logger = logging.getLogger(__name__)
 
+CLAIM_BATCH = 100  # first asks held at most before they are claimed and queued
+
 
 class RunScheduler(Scheduler):
     queue: LeasedQueue
@@ -34,6 +39,7 @@ class RunScheduler(Scheduler):
         super().__init__(member.link.client, **kwargs)
         self.member = member
         self.link = member.link
+        self._first_asks: list[tuple[Request, str]] = []  # with their fingerprints
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -70,15 +76,17 @@ class RunScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         try:
             if isinstance(request, Acknowledgement):
+                self._queue_first_asks()  # before the lease can end
                 self.member.ack_later(request.lease)
                 return True
             lease = request.meta.pop(LEASE, None)
             if lease is not None:
                 self.link.call(self.queue.exchange, request, lease)
             elif request.meta.pop(CLAIM, False):
-                fingerprint = self.df.request_fingerprint(request)
-                if not self.link.call(self.queue.claim_push, request, fingerprint):
-                    return False  # another worker asked for it first
+                self._first_asks.append((request, self.df.request_fingerprint(request)))
+                if len(self._first_asks) >= CLAIM_BATCH:
+                    self._queue_first_asks()
+                return True  # counted once queued (another worker may have asked first)
             else:
                 self.link.call(self.queue.push, request)
         except BackendLost:
@@ -86,6 +94,12 @@ class RunScheduler(Scheduler):
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
+
+    def _queue_first_asks(self) -> None:
+        asks, self._first_asks = self._first_asks, []
+        queued = self.link.call(self.queue.claim_push, asks) if asks else 0
+        if queued and self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis", queued)
 
     def next_request(self) -> Request | None:
         done = self.member.done_leases
@@ -100,6 +114,7 @@ class RunScheduler(Scheduler):
 
     def has_pending_requests(self) -> bool:
         try:
+            self._queue_first_asks()
             return self.link.call(len, self.queue) > 0
         except BackendLost:
             return False
@@ -107,6 +122,7 @@ class RunScheduler(Scheduler):
     def close(self, reason: str) -> None:
         """What this worker took and did not finish (a stop) goes back to the run's queue."""
         try:
+            self._queue_first_asks()
             requeued = self.member.requeue_own()
         except BackendLost:
             return

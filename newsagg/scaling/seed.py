@@ -96,6 +96,7 @@ def _queue(
     queue.claims = keys.claims
     claims = RunClaims(client, key=keys.claims)
     tally = Tally()
+    requests = []
     for url, kind in starts:
         listing = Listing(url, kind)
         tally.listing_kind(kind).found += 1
@@ -104,7 +105,8 @@ def _queue(
             request = spider.article_request(ref, listing, author=None)
         else:
             request = spider.listing_request(url, listing, page=1)
-        link.call(queue.claim_push, request, claims.request_fingerprint(request))
+        requests.append((request, claims.request_fingerprint(request)))
+    link.call(queue.claim_push, requests)
     seed = {"worker": SEED, "incarnation": SEED, "status": SEED, "tally": tally_dict(tally)}
     link.call(client.hset, keys.checkpoints, SEED, json.dumps(seed))
     return len(starts)

@@ -28,6 +28,7 @@ from newsagg.items import Article
 from newsagg.middlewares.archive import WARC_META
 from newsagg.output.archive import Provenance
 from newsagg.run import RunContext, attached_context
+from newsagg.scaling.ack import Acknowledgement
 from newsagg.scaling.link import BackendLost
 from newsagg.scaling.queue import CLAIM, LEASE
 from newsagg.signals import page_rejected
@@ -375,10 +376,8 @@ class AggregatorSpider(scrapy.Spider):
             self.article_done(listing)
         lease = request.meta.get(LEASE)
         if self.shared is not None and lease is not None:  # errbacks skip the ack middleware
-            try:
-                self.shared.ack(lease)
-            except BackendLost:
-                return
+            # Through the scheduler, as the middleware's: after what this failure queued.
+            self.crawler.engine.crawl(Acknowledgement(lease))
 
     def start_failed(self, listing: Listing, page: int, problem: str) -> None:
         """The first page of a start listing (or a start article) failed: the run is

@@ -51,6 +51,12 @@ class MinHasher:
 
     @classmethod
     def create(cls, threshold: float, num_perm: int) -> Self:
+        """The hasher of a setting: made once a process (datasketch's choice of bands integrates
+        numerically, about 50 ms), then the same object: it is never changed."""
+        return _hasher(cls, threshold, num_perm)
+
+    @classmethod
+    def _make(cls, threshold: float, num_perm: int) -> Self:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
         if not 16 <= num_perm <= 1024:
@@ -172,3 +178,8 @@ def from_bytes(data: bytes) -> np.ndarray:
 def _person(site: str, band: int) -> bytes:
     """blake2b personalization (at most 16 bytes): keeps sites and bands apart."""
     return hashlib.blake2b(f"{site}\0{band}".encode(), digest_size=16).digest()
+
+
+@lru_cache(maxsize=8)
+def _hasher(cls: type[MinHasher], threshold: float, num_perm: int) -> MinHasher:
+    return cls._make(threshold, num_perm)

@@ -8,8 +8,8 @@ A request a worker took and never acknowledged (the worker was killed, or Redis 
 put back (`requeue`) by the worker itself when it starts again, or by any worker once the dead
 one's heartbeat has expired. `claim_push` is the dupefilter's check and the push in one step,
 for a batch of requests: a claimed request is always queued, so a kill between the two cannot
-lose it. A redirect or a
-retry (a request derived from a leased one) replaces its lease in one step (`exchange`)."""
+lose it. A redirect or a retry (a request derived from a leased one) replaces its lease in one
+step (`exchange`)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,9 @@
 
 In one process the exporter holds a run's articles until the crawl is done, then decides their
 duplicates over the whole run. Across workers the run is only done when the last of them is, so
-each worker journals its articles instead, as they arrive: the article, what the state said of
-it (the dedupe entry) and its text's fingerprint, keyed by the URL it was requested by. The
+each worker journals its articles instead, as they arrive (in the step that ends the lease of
+the request that gave them: newsagg.scaling.ending): the article, what the state said of it
+(the dedupe entry) and its text's fingerprint, keyed by the URL it was requested by. The
 publishing step decides over all of them at once (newsagg.scaling.publish), as one process
 would. Rejects are journaled the same way, keyed by URL and reason. Keys make a repeat (a
 request answered again after its worker was killed) replace, never add."""
@@ -26,8 +27,9 @@ from newsagg.items import Article
 from newsagg.output.rejects import RejectsLog
 from newsagg.pipelines.dedupe import dedupe_stage, run_deduplicator
 from newsagg.run import RunContext, run_context
+from newsagg.scaling.ending import ARTICLE, REJECT
 from newsagg.scaling.keys import RunKeys
-from newsagg.scaling.link import BackendLost, RedisLink
+from newsagg.scaling.link import RedisLink
 from newsagg.scaling.membership import Membership
 from newsagg.scaling.parts import rejects_path
 from newsagg.spiders.incremental import ListingProgress
@@ -35,14 +37,6 @@ from newsagg.timefmt import utc_stamp
 
 logger = logging.getLogger(__name__)
 
-ARTICLE, REJECT = "a", "r"  # prefixes of the members of the run's arrival order
-# KEYS: hash, order, sequence; ARGV: key, value, order member.
-JOURNAL = """
-local seq = redis.call('INCR', KEYS[3])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[2], seq, ARGV[3])
-return seq
-"""
 PAGE_DIGITS = 8  # a progress value starts with its page number, zero-padded
 # KEYS: progress hash; ARGV: listing, value. Kept only if its page is the deepest yet: a page
 # answered again (its worker was killed) does not take the listing back.
@@ -71,14 +65,12 @@ class RunJournal:
         self.member = member
         self.link: RedisLink = member.link
         self.keys: RunKeys = member.keys
-        self._journal = self.link.client.register_script(JOURNAL)
         self._progress = self.link.client.register_script(PROGRESS)
 
     def article(self, requested_url: str, record: JournaledArticle) -> None:
+        """Journaled with the end of the lease of the request that gave it."""
         blob = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
-        keys = [self.keys.articles, self.keys.order, self.keys.sequence]
-        member = f"{ARTICLE}\0{requested_url}"
-        self.link.call(self._journal, keys=keys, args=[requested_url, blob, member])
+        self.member.ending.journal(ARTICLE, requested_url, blob)
 
     def progress(self, listing: str, page: int, progress: ListingProgress | None) -> None:
         """How far the run read `listing`: what its listing record is made of at the end."""
@@ -86,10 +78,9 @@ class RunJournal:
         self.link.call(self._progress, keys=[self.keys.progress], args=[listing, value])
 
     def reject(self, row: dict[str, Any]) -> None:
-        key = f"{row['url']}\0{row['reason']}"
+        """Journaled as `article` is."""
         data = json.dumps(row, ensure_ascii=False, default=str)
-        keys = [self.keys.rejects, self.keys.order, self.keys.sequence]
-        self.link.call(self._journal, keys=keys, args=[key, data, f"{REJECT}\0{key}"])
+        self.member.ending.journal(REJECT, f"{row['url']}\0{row['reason']}", data)
 
 
 class ArticleJournal:
@@ -124,13 +115,8 @@ class ArticleJournal:
             texts = self.dedupe.texts
             keys = tuple(texts.band_keys(entry.row))
             fingerprint = (texts.signature_bytes(entry.row), keys, texts.text(entry.row))
-        try:
-            with timer("dedupe"):
-                self.journal.article(
-                    requested, JournaledArticle(self.worker, item, entry, fingerprint)
-                )
-        except BackendLost:  # logged once; the request stays leased and is answered again
-            return
+        with timer("dedupe"):
+            self.journal.article(requested, JournaledArticle(self.worker, item, entry, fingerprint))
 
 
 class RejectsJournal(RejectsLog):
@@ -164,10 +150,7 @@ class RejectsJournal(RejectsLog):
             "at": utc_stamp(),
             "worker": self.journal.member.worker,
         }
-        try:
-            self.journal.reject(row)
-        except BackendLost:
-            return
+        self.journal.reject(row)
 
     def finish(self) -> None:
         """Nothing to close: the publishing step writes the rejects parts."""

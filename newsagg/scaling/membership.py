@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsagg.errors import StartError
+from newsagg.scaling.ending import END_LEASES, LeaseEnding
 from newsagg.scaling.keys import RunKeys, site_lock
 from newsagg.scaling.link import BackendLost, RedisLink
 from newsagg.scaling.queue import REQUEUE
@@ -94,13 +95,14 @@ class Membership:
     _thread: threading.Thread | None = None
     heartbeat_error: str | None = None
     _holder: str = ""  # what the heartbeat key says: "{host} {pid} {since}"
-    # Leases of requests done, ended in the round trip that takes the next request (the
-    # queue's pop), or by `end_leases`. Lost with the process, they are answered again, which
-    # writes nothing twice.
-    done_leases: list[str] = field(default_factory=list)
+    # Leases of requests done and what their answers gave, ended and journaled in the round
+    # trip that takes the next request (the queue's pop), or by `end_leases`.
+    ending: LeaseEnding = field(init=False)
 
     def __post_init__(self) -> None:
+        self.ending = LeaseEnding(self.keys, self.worker)
         client = self.link.client
+        self._end = client.register_script(END_LEASES)
         self._requeue = client.register_script(REQUEUE)
         self._done = client.register_script(DONE)
         self._leave = client.register_script(LEAVE)
@@ -154,15 +156,15 @@ class Membership:
 
     def ack_later(self, lease: str) -> None:
         """The request holding `lease` is done (everything it gave is journaled or queued): its
-        lease ends in the round trip that takes the next request (`done_leases`)."""
-        self.done_leases.append(lease)
+        lease ends in the round trip that takes the next request (`ending`)."""
+        self.ending.leases.append(lease)
 
     def end_leases(self) -> None:
-        """End the leases of `done_leases` now."""
-        if self.done_leases:
-            inflight = self.keys.inflight(self.worker)
-            self.link.call(self.link.client.hdel, inflight, *self.done_leases)
-            self.done_leases.clear()
+        """Journal what the worker's answers gave and end the leases done, now."""
+        ending = self.ending
+        if ending:
+            self.link.call(self._end, keys=ending.script_keys(), args=ending.script_args())
+            ending.clear()
 
     def _beat(self) -> None:
         beat = self.keys.heartbeat(self.worker)

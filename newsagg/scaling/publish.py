@@ -44,7 +44,8 @@ from newsagg.output.recovery import recover
 from newsagg.output.storage import fsync_directory, sha256_of, write_atomically
 from newsagg.pipelines.dedupe import new_deduplicator
 from newsagg.run import RunContext, previous_run
-from newsagg.scaling.journal import ARTICLE, PAGE_DIGITS, REJECT, JournaledArticle
+from newsagg.scaling.ending import ARTICLE, REJECT
+from newsagg.scaling.journal import PAGE_DIGITS, JournaledArticle
 from newsagg.scaling.keys import RunKeys, site_lock
 from newsagg.scaling.link import RedisLink
 from newsagg.scaling.membership import (

@@ -2,8 +2,8 @@
 not gone.
 
 `pop` moves a request from the queue into the worker's in-flight hash, in one Lua script; the
-worker acknowledges it once everything its answer produced is journaled and queued, in the
-script of its next pop.
+worker acknowledges it once everything its answer produced is queued, and journals what it
+gave, in the script of its next pop (newsagg.scaling.ending).
 A request a worker took and never acknowledged (the worker was killed, or Redis went away) is
 put back (`requeue`) by the worker itself when it starts again, or by any worker once the dead
 one's heartbeat has expired. `claim_push` is the dupefilter's check and the push in one step,
@@ -19,19 +19,24 @@ from typing import Any
 from scrapy import Request
 from scrapy_redis.queue import PriorityQueue
 
+from newsagg.scaling.ending import END_LEASES, LeaseEnding
+
 LEASE = "newsagg_lease"  # request meta: the lease of a popped request
 CLAIM = "newsagg_claim"  # request meta: claim it in the run's dupefilter before queueing
 
-# KEYS: queue, in-flight hash; ARGV: leases done (ended first).
-POP = """
-if #ARGV > 0 then redis.call('HDEL', KEYS[2], unpack(ARGV)) end
-local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+# END_LEASES's KEYS and ARGV (what the worker has done is journaled and ended first), then
+# KEYS[6]: the queue.
+POP = (
+    END_LEASES
+    + """
+local found = redis.call('ZRANGE', KEYS[6], 0, 0, 'WITHSCORES')
 if #found == 0 then return false end
-redis.call('ZREM', KEYS[1], found[1])
+redis.call('ZREM', KEYS[6], found[1])
 local lease = redis.sha1hex(found[1])
-redis.call('HSET', KEYS[2], lease, found[2] .. '\\n' .. found[1])
+redis.call('HSET', KEYS[5], lease, found[2] .. '\\n' .. found[1])
 return {lease, found[1]}
 """
+)
 REQUEUE = """
 local held = redis.call('HGETALL', KEYS[1])
 for i = 1, #held, 2 do
@@ -72,9 +77,10 @@ class LeasedQueue(PriorityQueue):
         self._claim_push = server.register_script(CLAIM_PUSH)
         self._exchange = server.register_script(EXCHANGE)
 
-    def pop(self, done: list[str] | None = None, timeout: int = 0) -> Request | None:
-        """The next request, leased; the leases `done` end first, in the same step."""
-        found = self._pop(keys=[self.key, self.inflight], args=done or [])
+    def pop(self, ending: LeaseEnding, timeout: int = 0) -> Request | None:
+        """The next request, leased; the worker's `ending` (journal entries, then leases done)
+        is written first, in the same step (the caller clears it)."""
+        found = self._pop(keys=[*ending.script_keys(), self.key], args=ending.script_args())
         if not found:
             return None
         lease, data = found

@@ -102,12 +102,12 @@ class RunScheduler(Scheduler):
             self.stats.inc_value("scheduler/enqueued/redis", queued)
 
     def next_request(self) -> Request | None:
-        done = self.member.done_leases
+        ending = self.member.ending
         try:
-            request = self.link.call(self.queue.pop, done)
+            request = self.link.call(self.queue.pop, ending)
         except BackendLost:
             return None
-        done.clear()  # the pop ended them
+        ending.clear()  # the pop wrote it
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request

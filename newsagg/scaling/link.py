@@ -35,6 +35,10 @@ class RedisLink:
         self.lost: str | None = None  # the one-line cause, once lost
         self.on_lost: Callable[[], None] | None = None
 
+    def pooled(self) -> redis.Redis:
+        """A client of its own for another thread, on the same connection pool."""
+        return redis.Redis(connection_pool=self.client.connection_pool)
+
     def call(self, action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if self.lost is not None:
             raise BackendLost(self.lost)
@@ -55,16 +59,23 @@ class RedisLink:
 
 def connect(settings: BaseSettings) -> RedisLink:
     """A client for `REDIS_URL` (and scrapy-redis's `REDIS_PARAMS`), that has answered a PING;
-    StartError naming the URL otherwise."""
+    StartError naming the URL otherwise. For the reactor's thread only (`pooled` for others)."""
     url = str(settings.get("REDIS_URL") or "")
     location = masked(url)
     try:
-        client = get_redis_from_settings(settings)
+        pooled = get_redis_from_settings(settings)
     except ValueError as exc:
         raise StartError(f"REDIS_URL {location}: not a Redis URL ({exc})") from None
-    try:
+    # One connection for the reactor's calls: the pool's check of a connection it hands out
+    # (a poll of its socket) is a quarter of the client's CPU a round trip. Not thread-safe:
+    # another thread (the heartbeat) takes a client of its own on the same pool (`pooled`
+    # below, RedisLink.pooled).
+    try:  # (the single connection connects as the client is made)
+        client = redis.Redis(connection_pool=pooled.connection_pool, single_connection_client=True)
         client.ping()
     except redis.RedisError as exc:
-        client.close()
+        pooled.close()
         raise StartError(f"REDIS_URL {location}: cannot connect ({exc})") from None
+    # The pool is closed with this client, not when `pooled` is collected.
+    client.auto_close_connection_pool, pooled.auto_close_connection_pool = True, False
     return RedisLink(client, location)

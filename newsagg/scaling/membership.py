@@ -168,12 +168,16 @@ class Membership:
 
     def _beat(self) -> None:
         beat = self.keys.heartbeat(self.worker)
-        while not self._stop.wait(self.timeout / 3):
-            try:
-                self.link.client.set(beat, self._holder, px=int(self.timeout * 1000))
-            except Exception as exc:  # the reactor's next Redis call reports it
-                self.heartbeat_error = f"{type(exc).__name__}: {exc}"
-                return
+        client = self.link.pooled()  # the reactor's client is not thread-safe
+        try:
+            while not self._stop.wait(self.timeout / 3):
+                try:
+                    client.set(beat, self._holder, px=int(self.timeout * 1000))
+                except Exception as exc:  # the reactor's next Redis call reports it
+                    self.heartbeat_error = f"{type(exc).__name__}: {exc}"
+                    return
+        finally:
+            client.close()
 
     def crawl_over(self) -> bool:
         """Nothing queued and nothing in flight anywhere (dead workers' leases are put back)."""

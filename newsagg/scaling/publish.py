@@ -140,11 +140,15 @@ class RunPublisher:
         return verdict
 
     def _hold(self, stop: threading.Event) -> None:
-        while not stop.wait(REFRESH):
-            try:
-                self.client.set(self.keys.publisher, self.holder, px=PUBLISHER_HOLD)
-            except redis.RedisError:
-                return
+        client = self.link.pooled()  # the reactor's client is not thread-safe
+        try:
+            while not stop.wait(REFRESH):
+                try:
+                    client.set(self.keys.publisher, self.holder, px=PUBLISHER_HOLD)
+                except redis.RedisError:
+                    return
+        finally:
+            client.close()
 
     def _publish(self) -> Verdict:
         context = self.context

@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Iterator, Sequence
 
 from newsagg.dedupe.entry import Decision, Entry, Outcome
-from newsagg.output.scratch import scratch_database
+from newsagg.scratch_db import scratch_database
 
 _SCHEMA = """
 CREATE TABLE entry (

@@ -26,9 +26,9 @@ from newsagg.extract.page import parse_page
 from newsagg.extract.url import ArticleRef, canonical_url, parse_article_url
 from newsagg.output.archive import Provenance
 from newsagg.output.archive_reader import ArchiveDamage, ArchivedResponse
-from newsagg.output.scratch import ScratchSet
 from newsagg.pipelines.clean import CleanedBody, cleaned_body
 from newsagg.reextract.responses import Undecodable, scrapy_response
+from newsagg.scratch_db import ScratchSet
 from newsagg.sites.profiles import SiteProfile
 from newsagg.spiders.arguments import CrawlArguments
 from newsagg.spiders.article_page import Rejection, extract_page, own_article_ref

@@ -5,10 +5,10 @@ size costs a bounded page cache.
 
 Tables: `entry` (each article as the dedupe stage looked it up, in arrival order, with its
 canonical-order columns), `text_row` (the row of each distinct text in `RunTexts`), `band`
-(the band keys of each row) and `pair` (rows whose texts share a band key, found once, when
-the run is decided), and what deciding writes: `decision` (in decision order), `decided_id`
-(ids decided), `first_copy` (the first registered entry of each text), `canon` (registered
-entries with a text, by row)."""
+(the band keys of each row), `pair` (rows whose texts share a band key) and `todo` (the
+undecided entries in canonical order), both made when the run is decided, and what deciding
+writes: `decision` (in decision order), `decided_id` (ids decided), `first_copy` (the first
+registered entry of each text), `canon` (registered entries with a text, by row)."""
 
 from __future__ import annotations
 
@@ -110,16 +110,17 @@ class RunEntries:
     # --- deciding ------------------------------------------------------------------------
 
     def undecided(self) -> Iterator[Entry]:
-        """The entries not yet decided, in canonical order (arrival order on a tie). SQLite
-        sorts them all before the first is returned, so deciding them as they come changes
-        nothing of what this returns."""
+        """The entries not yet decided, in canonical order (arrival order on a tie). Read from
+        a copy made first (`todo`): deciding them as they come writes to tables that a query
+        still being read must not see change (SQLite leaves that undefined)."""
         self._pair_texts()
-        cursor = self.db.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM entry"
-            " WHERE idx NOT IN (SELECT idx FROM decision)"
-            f" ORDER BY {_ORDER}, idx"
-        )
-        for row in cursor:
+        for statement in (
+            "DROP TABLE IF EXISTS todo",
+            f"CREATE TABLE todo AS SELECT {_ENTRY_COLUMNS} FROM entry"
+            f" WHERE idx NOT IN (SELECT idx FROM decision) ORDER BY {_ORDER}, idx",
+        ):
+            self.db.execute(statement)
+        for row in self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM todo ORDER BY rowid"):
             yield _entry(row)
 
     def _pair_texts(self) -> None:

@@ -1,5 +1,5 @@
-"""What the dedupe stage knows of one article of the run (`Entry`), and what is decided of it
-(`Decision`)."""
+"""What the dedupe stage knows of one article of the run (`Entry`), what is decided of it
+(`Decision`), and the order that makes one copy of a text the canonical one."""
 
 from __future__ import annotations
 
@@ -51,3 +51,12 @@ class Entry:
         """The URL the article was requested by: kept as an alias when a redirect moved it."""
         if url and url != self.url:
             self.aliases = (url,)
+
+
+def canonical_order(
+    published: str | None, article_id: str, agencies: frozenset[str]
+) -> tuple[str, bool, str, int]:
+    """The sort key of a copy: the first in this order is the canonical one (newsagg.dedupe.
+    resolve's doc). `agencies`: the site's news agencies' outlet slugs."""
+    _, slug, number = article_id.rsplit(":", 2)
+    return (published or "~", slug not in agencies, slug, int(number))

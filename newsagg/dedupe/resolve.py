@@ -25,7 +25,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from newsagg.dedupe.entry import Decision, Entry, Outcome, Policy
+from newsagg.dedupe.entry import Decision, Entry, Outcome, Policy, canonical_order
 from newsagg.dedupe.fingerprint import MinHasher, from_bytes
 from newsagg.dedupe.run_entries import RunEntries
 from newsagg.dedupe.run_texts import NO_ROW, Fingerprint, RunTexts, text_fingerprint
@@ -36,14 +36,6 @@ from newsagg.state.store import SeenRecord, StateStore, StoredArticle
 logger = logging.getLogger(__name__)
 
 __all__ = ["NO_ROW", "Decision", "Deduplicator", "Entry", "Outcome", "Policy", "canonical_order"]
-
-
-def canonical_order(
-    published: str | None, article_id: str, agencies: frozenset[str]
-) -> tuple[str, bool, str, int]:
-    """The sort key of a copy: the first in this order is the canonical one (module doc)."""
-    _, slug, number = article_id.rsplit(":", 2)
-    return (published or "~", slug not in agencies, slug, int(number))
 
 
 @dataclass(slots=True)
@@ -180,8 +172,7 @@ class Deduplicator:
             decision = self._decide(entry)
             self.entries.decide(entry, decision)
             if decision.outcome in (Outcome.NEW, Outcome.UPDATED):
-                canonical = decision.duplicate_of or entry.url
-                self.entries.register(entry, canonical, has_text=entry.row != NO_ROW)
+                self.entries.register(entry, decision.duplicate_of or entry.url)
             count += 1
         return count
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator, Sequence
 
-from newsagg.dedupe.entry import Decision, Entry, Outcome
+from newsagg.dedupe.entry import Decision, Entry, Outcome, canonical_order
+from newsagg.dedupe.run_texts import NO_ROW
 from newsagg.scratch_db import scratch_database
 
 _SCHEMA = """
@@ -45,8 +46,8 @@ _ENTRY_COLUMNS = (
     "idx, id, num, url, content_hash, published, aliases, stored, unchanged, stored_exact,"
     " stored_near, row"
 )
-_ORDER = "day, agency, slug, num"  # resolve.canonical_order, column by column
-_CANON_ORDER = "c.day, c.agency, c.slug, c.num"
+_ORDER = "day, agency, slug, num"  # canonical_order's key, column by column
+_CANON_ORDER = ", ".join(f"c.{column}" for column in _ORDER.split(", "))
 _ALIAS_SEPARATOR = "\n"  # never in a URL
 
 
@@ -65,7 +66,6 @@ class RunEntries:
     def admit(self, entry: Entry) -> int:
         """Store an entry; its index, in arrival order."""
         index = self.count
-        _, slug, _ = entry.id.rsplit(":", 2)
         self.db.execute(
             f"INSERT INTO entry ({_ENTRY_COLUMNS}, day, agency, slug)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -82,9 +82,8 @@ class RunEntries:
                 entry.stored_exact,
                 entry.stored_near,
                 entry.row,
-                entry.published or "~",
-                slug not in self.agencies,
-                slug,
+                # day, agency, slug of its canonical order (its num is the column above)
+                *canonical_order(entry.published, entry.id, self.agencies)[:3],
             ),
         )
         self.count += 1
@@ -169,26 +168,18 @@ class RunEntries:
             ),
         )
 
-    def register(self, entry: Entry, canonical: str, has_text: bool) -> None:
-        """A decided entry others may be copies of."""
+    def register(self, entry: Entry, canonical: str) -> None:
+        """A decided entry others may be copies of (by its text, and by its row's bands)."""
         if entry.content_hash:
             self.db.execute(
                 "INSERT OR IGNORE INTO first_copy VALUES (?, ?, ?)",
                 (entry.content_hash, entry.id, canonical),
             )
-        if has_text:
-            _, slug, _ = entry.id.rsplit(":", 2)
+        if entry.row != NO_ROW:
+            order = canonical_order(entry.published, entry.id, self.agencies)
             self.db.execute(
                 "INSERT INTO canon VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    entry.row,
-                    entry.published or "~",
-                    slug not in self.agencies,
-                    slug,
-                    entry.num,
-                    entry.id,
-                    canonical,
-                ),
+                (entry.row, *order, entry.id, canonical),
             )
 
     # --- once decided --------------------------------------------------------------------

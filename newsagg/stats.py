@@ -35,6 +35,9 @@ ARCHIVE_BYTES = "newsagg/archive/body_bytes"  # their response bodies, as receiv
 ARCHIVE_REFUSED = "newsagg/archive/refused"  # exchanges WARC cannot hold (a non-ASCII URL...)
 REEXTRACT_RESPONSES = "newsagg/reextract/responses"  # response records read from the archives
 REEXTRACT_SKIPPED = "newsagg/reextract/skipped"  # of them, not pages to extract (by reason)
+# Batches of pages read by the spawned processes, and by the one that runs the pipelines.
+REEXTRACT_BATCHES_SENT = "newsagg/reextract/batches/sent"
+REEXTRACT_BATCHES_HERE = "newsagg/reextract/batches/here"
 ARCHIVE_DAMAGED = "newsagg/reextract/archive_damage"  # damaged places met in the archives
 
 

@@ -12,6 +12,7 @@ from typing import Any, Self
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from newsagg import stats as keys
 from newsagg.items import Article
 from newsagg.output.archive_reader import read_archives
 from newsagg.pipelines.clean import cleaned_ahead
@@ -61,6 +62,8 @@ class ReextractSpider(AggregatorSpider):
                 sorter.listing_read(result)
             elif (article := self.article_of(result, sorter)) is not None:
                 yield article
+        self.crawler.stats.set_value(keys.REEXTRACT_BATCHES_SENT, self.pool.sent)
+        self.crawler.stats.set_value(keys.REEXTRACT_BATCHES_HERE, self.pool.here)
 
     def article_of(self, result: ArticleResult, sorter: PageSorter) -> Article | None:
         author = sorter.teaser_author(result.ref.url)

@@ -3,6 +3,7 @@ generated site (a benchmark, not a test; docs/performance.md has the figures).
 
     .venv/bin/python -m benchmarks.bench_reextract                      # 10,000 articles
     .venv/bin/python -m benchmarks.bench_reextract --scale 50000        # and RSS at 50,000
+    .venv/bin/python -m benchmarks.bench_reextract --pairs 3            # 1 and 2 workers, 3x
 
 The archive is written with the crawl's own `ArchiveWriter` from `benchmarks.sitegen`, in a
 crawl's order (each listing page, then the articles it links to, robots.txt first), as a
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -101,7 +103,9 @@ def reextract(archive: list[Path], workers: int, output: Path) -> dict[str, Any]
     }
 
 
-def measure(articles: int, seed: int, workers: list[int], work: Path) -> dict[str, Any]:
+def measure(
+    articles: int, seed: int, workers: list[int], work: Path, pairs: int = 1
+) -> dict[str, Any]:
     site = GeneratedSite(seed, articles)
     directory = work / f"archive-{articles}"
     started = time.process_time()
@@ -113,19 +117,39 @@ def measure(articles: int, seed: int, workers: list[int], work: Path) -> dict[st
         flush=True,
     )
     runs = []
-    for count in workers:
-        run = reextract(files, count, work / f"out-{articles}-{count}.jsonl")
-        if run["records"] != pages:
-            raise SystemExit(f"{run['records']} records of {pages} article pages")
-        run["pages_per_s"] = round(pages / run["wall_s"], 1)
-        run["cpu_ms_per_page"] = round(1000 * run["cpu_s"] / pages, 3)
-        print(
-            f"  --workers {count}: {run['pages_per_s']:.0f} article pages/s,"
-            f" {run['cpu_ms_per_page']:.2f} ms CPU a page, peak RSS {run['peak_rss_mb']:.0f} MB",
-            flush=True,
-        )
-        runs.append(run)
-    return {"articles": articles, "responses": responses, "article_pages": pages, "runs": runs}
+    for _ in range(pairs):
+        for count in workers:
+            run = reextract(files, count, work / f"out-{articles}-{count}.jsonl")
+            if run["records"] != pages:
+                raise SystemExit(f"{run['records']} records of {pages} article pages")
+            run["pages_per_s"] = round(pages / run["wall_s"], 1)
+            run["cpu_ms_per_page"] = round(1000 * run["cpu_s"] / pages, 3)
+            print(
+                f"  --workers {count}: {run['pages_per_s']:.0f} article pages/s,"
+                f" {run['cpu_ms_per_page']:.2f} ms CPU a page,"
+                f" peak RSS {run['peak_rss_mb']:.0f} MB",
+                flush=True,
+            )
+            runs.append(run)
+    measured = {"articles": articles, "responses": responses, "article_pages": pages}
+    return {**measured, "runs": runs, **medians(runs, workers)}
+
+
+def medians(runs: list[dict[str, Any]], workers: list[int]) -> dict[str, Any]:
+    """Of runs made in rounds (each count of workers once a round, one after the other): the
+    median pages/s of each count and, for [1, 2], the median of the rounds' 2-to-1 ratios. On
+    a machine whose speed changes from minute to minute a ratio is only fair within a round."""
+    rate = {
+        str(count): statistics.median(r["pages_per_s"] for r in runs if r["workers"] == count)
+        for count in workers
+    }
+    found: dict[str, Any] = {"median_pages_per_s": rate}
+    if workers == [1, 2]:
+        rounds = [runs[i : i + 2] for i in range(0, len(runs), 2)]
+        ratios = [round(two["pages_per_s"] / one["pages_per_s"], 2) for one, two in rounds]
+        found["ratios_2_to_1"] = ratios
+        found["median_ratio_2_to_1"] = statistics.median(ratios)
+    return found
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -133,10 +157,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=10_000, help="site size (10000)")
     parser.add_argument("--seed", type=int, default=1, help="site generator seed (1)")
     parser.add_argument("--scale", type=int, default=0, help="also this size, 1 worker: RSS")
+    parser.add_argument("--pairs", type=int, default=1, help="rounds of 1 and 2 workers (1)")
     args = parser.parse_args(argv)
+    if not 1 <= args.pairs <= 20:
+        parser.error("--pairs: from 1 to 20")
     with tempfile.TemporaryDirectory(prefix="newsagg-reextract-bench-") as name:
         work = Path(name)
-        results = [measure(args.articles, args.seed, [1, 2], work)]
+        results = [measure(args.articles, args.seed, [1, 2], work, args.pairs)]
         if args.scale:
             results.append(measure(args.scale, args.seed, [1], work))
     print(json.dumps(results, indent=1))

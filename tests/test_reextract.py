@@ -7,10 +7,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import signal
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +204,78 @@ def test_a_truncated_archive_is_named_where_it_ends(archived: Any, tmp_path: Pat
     assert done.returncode == 10, done.stderr
     assert f"archive damaged: {cut}: offset " in done.stderr
     assert "the file ends inside this gzip member" in done.stderr
+
+
+def spawned_worker(parent: int, timeout: float = 30) -> int:
+    """The pid of a multiprocessing worker spawned under `parent` (not its resource tracker),
+    once there is one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for children in Path(f"/proc/{parent}/task").glob("*/children"):
+            for pid in children.read_text().split():
+                try:
+                    command = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except OSError:  # gone already
+                    continue
+                if b"spawn_main" in command and b"--multiprocessing-fork" in command:
+                    return int(pid)
+        time.sleep(0.01)
+    raise AssertionError(f"no worker process under {parent} in {timeout} s")
+
+
+def test_a_worker_process_killed_stops_the_run_unhealthy(archived: Any, tmp_path: Path) -> None:
+    """The spawned process is sent the first pages; killed, they would never come back: the
+    run must not wait for them for ever, and ends as any run stopped early does (what it read
+    published, judged unhealthy, exit 10)."""
+    tmp, _, _ = archived
+    command = [*SCRAPY, "newsagg-reextract", *map(str, archive_files(tmp / "data"))]
+    command += ["--workers", "2", "-s", f"NEWSAGG_DATA_DIR={tmp_path / 'data'}"]
+    for name, value in SETTINGS.items():
+        command += ["-s", f"{name}={value}"]
+    run = subprocess.Popen(command, cwd=REPO, env=crawl_env(), stderr=subprocess.PIPE, text=True)
+    try:
+        os.kill(spawned_worker(run.pid), signal.SIGKILL)
+        _, log = run.communicate(timeout=120)
+    finally:
+        run.kill()
+    assert run.returncode == 10, log
+    [line] = [line for line in log.splitlines() if " ERROR: " in line]
+    assert line.endswith(
+        "ERROR: reextract: a worker process died (killed, out of memory?) before giving back"
+        " its pages: the run stops there"
+    )
+    assert log.splitlines()[-1] == (
+        "newsagg: maghress: run_failed: run did not end cleanly: finish reason 'worker_lost',"
+        " 1 ERROR log line(s); exit 10"
+    )
+    manifest = manifest_of(tmp_path / "data")
+    assert (manifest["finish_reason"], manifest["health"]["status"]) == ("worker_lost", "failed")
+    (items,) = (tmp_path / "data").glob("maghress/*/*.jsonl.gz")
+    [listed] = [entry for entry in manifest["files"] if entry["kind"] == "items"]
+    assert listed["rows"] == len(read_jsonl(items)) == manifest["counts"]["items"]
+
+
+def test_the_worker_processes_end_with_a_killed_run(archived: Any, tmp_path: Path) -> None:
+    """A SIGKILL runs no cleanup in the process that spawned the workers: they end by
+    themselves, not wait for ever on queues they hold both ends of."""
+    tmp, _, _ = archived
+    command = [*SCRAPY, "newsagg-reextract", *map(str, archive_files(tmp / "data"))]
+    command += ["--workers", "2", "-O", str(tmp_path / "out.jsonl")]
+    run = subprocess.Popen(command, cwd=REPO, env=crawl_env(), stderr=subprocess.DEVNULL)
+    try:
+        worker = spawned_worker(run.pid)
+    finally:
+        run.kill()
+        run.wait(30)
+    wait_for(lambda: ended(worker))
+
+
+def ended(pid: int) -> bool:
+    """Whether the process is gone (or a zombie: its new parent may never reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
 
 
 def test_arguments_it_cannot_use_are_one_line_and_exit_2(tmp_path: Path) -> None:

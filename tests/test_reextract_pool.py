@@ -44,5 +44,5 @@ def test_one_worker_maps_everything_in_the_caller() -> None:
     pool = OrderedPool(1, note_start, (0,))
     results = list(pool.map(slow_in_spawned, range(100)))
     assert results == [(n * n, False) for n in range(100)]
-    assert (pool.sent, pool.here, pool.pool) == (0, 4, None)
+    assert (pool.sent, pool.here, pool.executor) == (0, 4, None)
     assert setups == [0]

@@ -4,6 +4,7 @@ exporter, publish step, verdict). Nothing is downloaded."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 
 from newsagg import stats as keys
 from newsagg.items import Article
@@ -25,11 +27,14 @@ from newsagg.reextract.pages import (
     read_work,
     start_worker,
 )
-from newsagg.reextract.pool import OrderedPool
+from newsagg.reextract.pool import OrderedPool, WorkerLost
 from newsagg.spiders.aggregator import AggregatorSpider
 from newsagg.spiders.article_page import Rejection
 
 SOURCE = "reextract"  # RunContext.components: the ReextractSource
+WORKER_LOST = "worker_lost"  # the finish reason of a run whose worker process died
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +62,23 @@ class ReextractSpider(AggregatorSpider):
     async def start(self) -> AsyncIterator[Article]:
         source: ReextractSource = self.context.components[SOURCE]
         sorter = PageSorter(self.profile, self.context.hosts, self.crawler.stats)
-        for result in self.pool.map(read_work, sorter.works(read_archives(source.paths))):
-            if isinstance(result, ListingResult):
-                sorter.listing_read(result)
-            elif (article := self.article_of(result, sorter)) is not None:
-                yield article
-        self.crawler.stats.set_value(keys.REEXTRACT_BATCHES_SENT, self.pool.sent)
-        self.crawler.stats.set_value(keys.REEXTRACT_BATCHES_HERE, self.pool.here)
+        try:
+            for result in self.pool.map(read_work, sorter.works(read_archives(source.paths))):
+                if isinstance(result, ListingResult):
+                    sorter.listing_read(result)
+                elif (article := self.article_of(result, sorter)) is not None:
+                    yield article
+        except WorkerLost as exc:
+            # Python words what it saw in more than one way: the line is ours alone. What was
+            # read before is published, as by any run that stops early, and judged unhealthy.
+            logger.error(
+                "reextract: a worker process died (killed, out of memory?) before giving back"
+                " its pages: the run stops there"
+            )
+            raise CloseSpider(WORKER_LOST) from exc
+        finally:
+            self.crawler.stats.set_value(keys.REEXTRACT_BATCHES_SENT, self.pool.sent)
+            self.crawler.stats.set_value(keys.REEXTRACT_BATCHES_HERE, self.pool.here)
 
     def article_of(self, result: ArticleResult, sorter: PageSorter) -> Article | None:
         author = sorter.teaser_author(result.ref.url)

@@ -12,7 +12,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +50,24 @@ def without_scraped_at(records: list[dict[str, Any]]) -> dict[str, dict[str, Any
     return {r["id"]: {k: v for k, v in r.items() if k != "scraped_at"} for r in records}
 
 
-def reextract(tmp_path: Path, *args: str, settings: dict[str, str] | None = None) -> Any:
+def reextract_command(
+    tmp_path: Path, *args: str, settings: dict[str, str] | None = None
+) -> list[str]:
     command = [*SCRAPY, "newsagg-reextract", *args]
     given = {"NEWSAGG_DATA_DIR": str(tmp_path / "data"), **(settings or {}), **SETTINGS}
     for name, value in given.items():
         command += ["-s", f"{name}={value}"]
+    return command
+
+
+def reextract(tmp_path: Path, *args: str, settings: dict[str, str] | None = None) -> Any:
     return subprocess.run(
-        command, cwd=REPO, env=crawl_env(), capture_output=True, text=True, timeout=120
+        reextract_command(tmp_path, *args, settings=settings),
+        cwd=REPO,
+        env=crawl_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -206,21 +216,25 @@ def test_a_truncated_archive_is_named_where_it_ends(archived: Any, tmp_path: Pat
     assert "the file ends inside this gzip member" in done.stderr
 
 
-def spawned_worker(parent: int, timeout: float = 30) -> int:
-    """The pid of a multiprocessing worker spawned under `parent` (not its resource tracker),
-    once there is one."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for children in Path(f"/proc/{parent}/task").glob("*/children"):
-            for pid in children.read_text().split():
-                try:
-                    command = Path(f"/proc/{pid}/cmdline").read_bytes()
-                except OSError:  # gone already
-                    continue
-                if b"spawn_main" in command and b"--multiprocessing-fork" in command:
-                    return int(pid)
-        time.sleep(0.01)
-    raise AssertionError(f"no worker process under {parent} in {timeout} s")
+def spawned_worker(parent: int) -> int | None:
+    """The pid of a multiprocessing worker spawned under `parent` (not its resource tracker)."""
+    for children in Path(f"/proc/{parent}/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:  # gone already
+                continue
+            if b"spawn_main" in command and b"--multiprocessing-fork" in command:
+                return int(pid)
+    return None
+
+
+def first_spawned_worker(parent: int) -> int:
+    """The pid of the worker spawned under `parent`, once there is one."""
+    wait_for(lambda: spawned_worker(parent) is not None)
+    worker = spawned_worker(parent)
+    assert worker is not None
+    return worker
 
 
 def test_a_worker_process_killed_stops_the_run_unhealthy(archived: Any, tmp_path: Path) -> None:
@@ -228,13 +242,10 @@ def test_a_worker_process_killed_stops_the_run_unhealthy(archived: Any, tmp_path
     run must not wait for them for ever, and ends as any run stopped early does (what it read
     published, judged unhealthy, exit 10)."""
     tmp, _, _ = archived
-    command = [*SCRAPY, "newsagg-reextract", *map(str, archive_files(tmp / "data"))]
-    command += ["--workers", "2", "-s", f"NEWSAGG_DATA_DIR={tmp_path / 'data'}"]
-    for name, value in SETTINGS.items():
-        command += ["-s", f"{name}={value}"]
+    command = reextract_command(tmp_path, *map(str, archive_files(tmp / "data")), "--workers", "2")
     run = subprocess.Popen(command, cwd=REPO, env=crawl_env(), stderr=subprocess.PIPE, text=True)
     try:
-        os.kill(spawned_worker(run.pid), signal.SIGKILL)
+        os.kill(first_spawned_worker(run.pid), signal.SIGKILL)
         _, log = run.communicate(timeout=120)
     finally:
         run.kill()
@@ -259,11 +270,10 @@ def test_the_worker_processes_end_with_a_killed_run(archived: Any, tmp_path: Pat
     """A SIGKILL runs no cleanup in the process that spawned the workers: they end by
     themselves, not wait for ever on queues they hold both ends of."""
     tmp, _, _ = archived
-    command = [*SCRAPY, "newsagg-reextract", *map(str, archive_files(tmp / "data"))]
-    command += ["--workers", "2", "-O", str(tmp_path / "out.jsonl")]
+    command = reextract_command(tmp_path, *map(str, archive_files(tmp / "data")), "--workers", "2")
     run = subprocess.Popen(command, cwd=REPO, env=crawl_env(), stderr=subprocess.DEVNULL)
     try:
-        worker = spawned_worker(run.pid)
+        worker = first_spawned_worker(run.pid)
     finally:
         run.kill()
         run.wait(30)
